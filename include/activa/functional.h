@@ -1,0 +1,127 @@
+// Functional forms of the activations over tensors, with autograd:
+//   activa::sigmoid(x), activa::leaky_relu(x, {.negative_slope = 0.3}),
+//   activa::prelu(x, weight), activa::softmax(x, /*dim=*/1), activa::relu_(x).
+// They are declared with each op's spec (activa/ops/<name>.h) and defined once
+// here for each kind of op.
+#pragma once
+
+#include <string>
+
+#include "activa/autograd.h"
+#include "activa/kernels.h"
+#include "activa/ops/all.h"
+#include "activa/tensor.h"
+
+namespace activa {
+namespace detail {
+
+// Calls f.template operator()<T>() with T the C++ type of `dtype`.
+template <class F>
+decltype(auto) with_dtype(DType dtype, F&& f) {
+  if (dtype == DType::float32) return f.template operator()<float>();
+  return f.template operator()<double>();
+}
+
+void check_defined(const Tensor& t, std::string_view op, std::string_view what);
+void check_grad_shape(const Tensor& grad, const Tensor& like, std::string_view node);
+// Wraps a possibly negative dim into [0, max(dim, 1)), or throws PyTorch's message.
+std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim);
+kernels::ChannelLayout channel_layout(const Tensor& x, const Tensor& weight, std::string_view op);
+kernels::RowLayout row_layout(const Tensor& x, std::int64_t dim);
+// Replaces x's data and history by result's (the in-place ops under autograd).
+void assign_in_place(Tensor& x, const Tensor& result, std::string_view op);
+
+}  // namespace detail
+
+template <class Op>
+Tensor Functional<Op>::operator()(const Tensor& x, const typename Op::Options& options) const
+  requires(Op::info.kind == Kind::pointwise)
+{
+  detail::check_defined(x, Op::info.name, "input");
+  Tensor y = empty(x.shape(), {.dtype = x.dtype()});
+  detail::with_dtype(x.dtype(), [&]<class T>() {
+    kernels::forward<Op, T>(x.data<T>(), y.data<T>(), options);
+  });
+  if (autograd::needs_graph({&x})) {
+    const Tensor saved = (Op::info.saves == Saves::input ? x : y).detach();
+    autograd::attach(y, std::string(Op::info.node), {x}, [saved, options](const Tensor& g) {
+      detail::check_grad_shape(g, saved, Op::info.node);
+      Tensor dx = empty(saved.shape(), {.dtype = saved.dtype()});
+      detail::with_dtype(saved.dtype(), [&]<class T>() {
+        kernels::backward<Op, T>(saved.data<T>(), g.data<T>(), dx.data<T>(), options);
+      });
+      return std::vector<Tensor>{dx};
+    });
+  }
+  return y;
+}
+
+template <class Op>
+Tensor Functional<Op>::operator()(const Tensor& x, const Tensor& weight) const
+  requires(Op::info.kind == Kind::weighted)
+{
+  const kernels::ChannelLayout layout = detail::channel_layout(x, weight, Op::info.name);
+  Tensor y = empty(x.shape(), {.dtype = x.dtype()});
+  detail::with_dtype(x.dtype(), [&]<class T>() {
+    kernels::forward<Op, T>(x.data<T>(), weight.data<T>(), y.data<T>(), layout);
+  });
+  if (autograd::needs_graph({&x, &weight})) {
+    const Tensor xs = x.detach(), ws = weight.detach();
+    autograd::attach(y, std::string(Op::info.node), {x, weight}, [xs, ws, layout](const Tensor& g) {
+      detail::check_grad_shape(g, xs, Op::info.node);
+      Tensor dx = empty(xs.shape(), {.dtype = xs.dtype()});
+      Tensor dw = empty(ws.shape(), {.dtype = ws.dtype()});
+      detail::with_dtype(xs.dtype(), [&]<class T>() {
+        kernels::backward<Op, T>(xs.data<T>(), ws.data<T>(), g.data<T>(), dx.data<T>(), dw.data<T>(),
+                                 layout);
+      });
+      return std::vector<Tensor>{dx, dw};
+    });
+  }
+  return y;
+}
+
+template <class Op>
+Tensor Functional<Op>::operator()(const Tensor& x, std::int64_t dim) const
+  requires(Op::info.kind == Kind::along_dim)
+{
+  detail::check_defined(x, Op::info.name, "input");
+  const kernels::RowLayout layout = detail::row_layout(x, dim);
+  Tensor y = empty(x.shape(), {.dtype = x.dtype()});
+  detail::with_dtype(x.dtype(), [&]<class T>() {
+    kernels::forward<Op, T>(x.data<T>(), y.data<T>(), layout);
+  });
+  if (autograd::needs_graph({&x})) {
+    const Tensor saved = y.detach();
+    autograd::attach(y, std::string(Op::info.node), {x}, [saved, layout](const Tensor& g) {
+      detail::check_grad_shape(g, saved, Op::info.node);
+      Tensor dx = empty(saved.shape(), {.dtype = saved.dtype()});
+      detail::with_dtype(saved.dtype(), [&]<class T>() {
+        kernels::backward<Op, T>(saved.data<T>(), g.data<T>(), dx.data<T>(), layout);
+      });
+      return std::vector<Tensor>{dx};
+    });
+  }
+  return y;
+}
+
+// In place: without a graph to record, the kernel overwrites x's buffer and
+// allocates nothing. Under autograd (x requires grad and is not a leaf) the
+// result and its history replace x's, as in PyTorch; a leaf that requires
+// grad cannot be modified in place (activa::Error, as PyTorch's RuntimeError).
+template <class Op>
+Tensor& InPlace<Op>::operator()(Tensor& x, const typename Op::Options& options) const
+  requires(Op::info.kind == Kind::pointwise)
+{
+  detail::check_defined(x, Op::info.name, "input");
+  if (autograd::needs_graph({&x})) {
+    detail::assign_in_place(x, Functional<Op>{}(x, options), Op::info.name);
+    return x;
+  }
+  detail::with_dtype(x.dtype(), [&]<class T>() {
+    kernels::forward<Op, T>(std::span<const T>(x.data<T>()), x.data<T>(), options);
+  });
+  return x;
+}
+
+}  // namespace activa

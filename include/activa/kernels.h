@@ -1,0 +1,99 @@
+// Raw-buffer kernels: forward and backward of every activation in the list
+// (activa/ops/all.h) over contiguous float or double buffers.
+//
+//   std::vector<float> x = {-5, 0, 5}, y(3), dy(3, 1.f), dx(3);
+//   activa::kernels::forward<activa::ops::Sigmoid, float>(x, y);
+//   activa::kernels::backward<activa::ops::Sigmoid, float>(x, dy, dx);  // sigmoid saves its input
+//
+// Contracts, for every function here:
+//   - SIMD with runtime dispatch (AVX-512, AVX2, SSE4, SSSE3, scalar): the best
+//     target the CPU has, unless set_target() chose another;
+//   - OpenMP threads above a size threshold; results are bitwise identical for
+//     any thread count and on every target (no FMA-vs-no-FMA or reduction-order
+//     differences: sums run in a fixed order in double);
+//   - accuracy: within the op's declared error budget (info.forward_ulp,
+//     info.backward_ulp) against a correctly rounded reference; NaN propagates
+//     and ±inf saturate as in PyTorch; subnormal results are kept;
+//   - in place is allowed (output may alias an input of the same size);
+//   - argument sizes are checked: a mismatch throws activa::Error naming it.
+//     Kernels allocate nothing, except prelu's backward (one double per block of
+//     the weight-gradient reduction).
+//
+// Options of type double are rounded to the element type first, as PyTorch does.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "activa/ops/all.h"
+
+namespace activa::kernels {
+
+// The input of a `weighted` op seen as [outer, channels, inner]: channel c of
+// element (o, c, i) uses weight[c]; a single weight is channels == 1.
+struct ChannelLayout {
+  std::int64_t outer = 1, channels = 1, inner = 1;
+};
+// The input of an `along_dim` op seen as [outer, size, inner]: each of the
+// outer * inner slices has `size` elements `inner` apart.
+struct RowLayout {
+  std::int64_t outer = 1, size = 1, inner = 1;
+};
+
+// ---- pointwise ops: sigmoid, tanh, relu, leaky_relu, elu ----
+// y = f(x). x and y have the same size.
+template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise)
+void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options = {});
+
+// grad_input = f'(.) * grad_output, where `saved` is the input x or the output
+// y = f(x) as Op::info.saves says. All three have the same size.
+template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise)
+void backward(std::span<const T> saved, std::span<const T> grad_output, std::span<T> grad_input,
+              const typename Op::Options& options = {});
+
+// ---- weighted ops: prelu ----
+// y = f(x; weight[c]). x and y hold outer * channels * inner elements, weight `channels`.
+template <class Op, class T>
+  requires(Op::info.kind == Kind::weighted)
+void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout layout);
+
+// grad_input = df/dx * grad_output; grad_weight[c] = sum over channel c of
+// df/dw * grad_output (overwritten, not accumulated).
+template <class Op, class T>
+  requires(Op::info.kind == Kind::weighted)
+void backward(std::span<const T> x, std::span<const T> weight, std::span<const T> grad_output,
+              std::span<T> grad_input, std::span<T> grad_weight, ChannelLayout layout);
+
+// ---- along-dim ops: softmax ----
+template <class Op, class T>
+  requires(Op::info.kind == Kind::along_dim)
+void forward(std::span<const T> x, std::span<T> y, RowLayout layout);
+
+// grad_input from the saved output y and grad_output, slice by slice.
+template <class Op, class T>
+  requires(Op::info.kind == Kind::along_dim)
+void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
+              RowLayout layout);
+
+// ---- SIMD targets and threads ----
+// Names of the SIMD targets compiled in and supported by this CPU, best first
+// ("AVX3", "AVX2", "SSE4", "SSSE3", "Scalar" on x86 with AVX-512).
+std::vector<std::string> targets();
+// The target kernels use now.
+std::string current_target();
+// Restricts dispatch to the named target (for tests and benchmarks); throws
+// activa::Error if it is not in targets(). An empty name restores the best.
+void set_target(std::string_view name);
+
+// Threads used by kernels (default: OpenMP's default, the number of cores).
+int num_threads();
+void set_num_threads(int n);
+// Below this many elements kernels run on one thread.
+std::int64_t parallel_threshold();
+
+}  // namespace activa::kernels

@@ -1,0 +1,60 @@
+// ELU: the exponential linear unit, torch.nn.ELU.
+#pragma once
+
+#include <cmath>
+#include <tuple>
+
+#include "activa/spec.h"
+
+namespace activa {
+namespace ops {
+
+struct Elu {
+  struct Options {
+    double alpha = 1.0;
+  };
+  static constexpr std::tuple params{
+      Param<Options, double>{"alpha", &Options::alpha, "value approached as x -> -inf"},
+  };
+  static constexpr double kKinks[] = {0.0};
+
+  // Backward keeps the input, as PyTorch does. The negative side is
+  // alpha * expm1(x), not alpha * (exp(x) - 1), which loses all relative accuracy
+  // for tiny negative x. elu'(0) = alpha (PyTorch tests x <= 0); at NaN the
+  // gradient is the upstream gradient.
+  static constexpr OpInfo info{
+      .name = "elu",
+      .module = "ELU",
+      .node = "EluBackward0",
+      .kind = Kind::pointwise,
+      .saves = Saves::input,
+      .formula = "elu(x) = x if x > 0, alpha * (exp(x) - 1) if x <= 0",
+      .derivative = "elu'(x) = 1 if x > 0, alpha * exp(x) if x <= 0",
+      .plot_lo = -6,
+      .plot_hi = 6,
+      .kinks = kKinks,
+      .forward_ulp = {.float32 = 1, .float64 = 3},
+      .backward_ulp = {.float32 = 2, .float64 = 4},
+  };
+
+  template <class R>
+  static R forward(const R& x, const Options& o = {}) {
+    using std::expm1;
+    return x > R(0) ? x : R(o.alpha) * expm1(x);
+  }
+  template <class R>
+  static R derivative(const R& x, const Options& o = {}) {
+    using std::exp;
+    return x > R(0) ? R(1) : R(o.alpha) * exp(x);
+  }
+};
+
+}  // namespace ops
+
+inline constexpr Functional<ops::Elu> elu{};
+inline constexpr InPlace<ops::Elu> elu_{};
+namespace nn {
+using ELU = Activation<ops::Elu>;
+}
+
+}  // namespace activa

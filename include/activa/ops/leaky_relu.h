@@ -1,0 +1,58 @@
+// LeakyReLU: ReLU with a fixed slope for negative inputs, torch.nn.LeakyReLU.
+#pragma once
+
+#include <tuple>
+
+#include "activa/spec.h"
+
+namespace activa {
+namespace ops {
+
+struct LeakyRelu {
+  struct Options {
+    double negative_slope = 0.01;
+  };
+  static constexpr std::tuple params{
+      Param<Options, double>{"negative_slope", &Options::negative_slope,
+                             "slope for x <= 0 (fixed, not learned)"},
+  };
+  static constexpr double kKinks[] = {0.0};
+
+  // Backward keeps the input, as PyTorch does. The slope is rounded to the
+  // element type first and the product is one rounding, as in PyTorch, so
+  // results match it bit for bit. leaky_relu'(0) = negative_slope; at NaN the
+  // gradient is negative_slope * upstream (PyTorch tests x > 0).
+  static constexpr OpInfo info{
+      .name = "leaky_relu",
+      .module = "LeakyReLU",
+      .node = "LeakyReluBackward0",
+      .kind = Kind::pointwise,
+      .saves = Saves::input,
+      .formula = "leaky_relu(x) = x if x > 0, negative_slope * x if x <= 0",
+      .derivative = "leaky_relu'(x) = 1 if x > 0, negative_slope if x <= 0",
+      .plot_lo = -6,
+      .plot_hi = 6,
+      .kinks = kKinks,
+      .forward_ulp = {.float32 = 0.5, .float64 = 0.5},
+      .backward_ulp = {.float32 = 0.5, .float64 = 0.5},
+  };
+
+  template <class R>
+  static R forward(const R& x, const Options& o = {}) {
+    return x > R(0) ? x : R(o.negative_slope) * x;
+  }
+  template <class R>
+  static R derivative(const R& x, const Options& o = {}) {
+    return x > R(0) ? R(1) : R(o.negative_slope);
+  }
+};
+
+}  // namespace ops
+
+inline constexpr Functional<ops::LeakyRelu> leaky_relu{};
+inline constexpr InPlace<ops::LeakyRelu> leaky_relu_{};
+namespace nn {
+using LeakyReLU = Activation<ops::LeakyRelu>;
+}
+
+}  // namespace activa

@@ -1,0 +1,52 @@
+// ReLU: the rectified linear unit, torch.nn.ReLU.
+#pragma once
+
+#include <tuple>
+
+#include "activa/spec.h"
+
+namespace activa {
+namespace ops {
+
+struct Relu {
+  struct Options {};
+  static constexpr std::tuple<> params{};
+  static constexpr double kKinks[] = {0.0};
+
+  // Backward keeps the output, as PyTorch does: y > 0 exactly where x > 0.
+  // NaN: forward propagates it; backward passes the upstream gradient through
+  // (PyTorch's threshold_backward tests y <= 0, false for NaN). relu'(0) = 0.
+  static constexpr OpInfo info{
+      .name = "relu",
+      .module = "ReLU",
+      .node = "ReluBackward0",
+      .kind = Kind::pointwise,
+      .saves = Saves::output,
+      .formula = "relu(x) = x if x > 0, 0 if x <= 0",
+      .derivative = "relu'(x) = 1 if x > 0, 0 if x <= 0",
+      .plot_lo = -6,
+      .plot_hi = 6,
+      .kinks = kKinks,
+      .forward_ulp = {.float32 = 0, .float64 = 0},
+      .backward_ulp = {.float32 = 0, .float64 = 0},
+  };
+
+  template <class R>
+  static R forward(const R& x, const Options& = {}) {
+    return x > R(0) ? x : R(0);
+  }
+  template <class R>
+  static R derivative(const R& x, const Options& = {}) {
+    return x > R(0) ? R(1) : R(0);
+  }
+};
+
+}  // namespace ops
+
+inline constexpr Functional<ops::Relu> relu{};
+inline constexpr InPlace<ops::Relu> relu_{};
+namespace nn {
+using ReLU = Activation<ops::Relu>;
+}
+
+}  // namespace activa

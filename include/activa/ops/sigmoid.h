@@ -1,0 +1,55 @@
+// Sigmoid: the logistic function, torch.nn.Sigmoid.
+#pragma once
+
+#include <cmath>
+#include <tuple>
+
+#include "activa/spec.h"
+
+namespace activa {
+namespace ops {
+
+struct Sigmoid {
+  struct Options {};
+  static constexpr std::tuple<> params{};
+
+  // Backward keeps the input, not the output as PyTorch does: sigmoid'(x) from a
+  // rounded output y as y(1 - y) is 0 once y rounds to 1 (x > 16.6 in float32),
+  // while the true derivative exp(-|x|) / (1 + exp(-|x|))^2 is a normal float
+  // up to x = 87. Accuracy needs the input.
+  static constexpr OpInfo info{
+      .name = "sigmoid",
+      .module = "Sigmoid",
+      .node = "SigmoidBackward0",
+      .kind = Kind::pointwise,
+      .saves = Saves::input,
+      .formula = "sigmoid(x) = 1 / (1 + exp(-x))",
+      .derivative = "sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))",
+      .plot_lo = -6,
+      .plot_hi = 6,
+      .kinks = {},
+      .forward_ulp = {.float32 = 1, .float64 = 3},
+      .backward_ulp = {.float32 = 2, .float64 = 6},
+  };
+
+  template <class R>
+  static R forward(const R& x, const Options& = {}) {
+    using std::exp;
+    return R(1) / (R(1) + exp(-x));
+  }
+  template <class R>
+  static R derivative(const R& x, const Options& = {}) {
+    R s = forward(x);
+    return s * (R(1) - s);
+  }
+};
+
+}  // namespace ops
+
+inline constexpr Functional<ops::Sigmoid> sigmoid{};
+inline constexpr InPlace<ops::Sigmoid> sigmoid_{};
+namespace nn {
+using Sigmoid = Activation<ops::Sigmoid>;
+}
+
+}  // namespace activa

@@ -1,0 +1,55 @@
+// Tanh: the hyperbolic tangent, torch.nn.Tanh.
+#pragma once
+
+#include <cmath>
+#include <tuple>
+
+#include "activa/spec.h"
+
+namespace activa {
+namespace ops {
+
+struct Tanh {
+  struct Options {};
+  static constexpr std::tuple<> params{};
+
+  // Backward keeps the input, not the output as PyTorch does: 1 - y^2 from a
+  // rounded output cancels near |y| = 1 and is 0 once y rounds to ±1 (|x| > 9 in
+  // float32); 4e / (1 + e)^2 with e = exp(-2|x|) keeps full relative accuracy.
+  static constexpr OpInfo info{
+      .name = "tanh",
+      .module = "Tanh",
+      .node = "TanhBackward0",
+      .kind = Kind::pointwise,
+      .saves = Saves::input,
+      .formula = "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+      .derivative = "tanh'(x) = 1 - tanh(x)^2",
+      .plot_lo = -4,
+      .plot_hi = 4,
+      .kinks = {},
+      .forward_ulp = {.float32 = 1, .float64 = 4},
+      .backward_ulp = {.float32 = 2, .float64 = 6},
+  };
+
+  template <class R>
+  static R forward(const R& x, const Options& = {}) {
+    using std::tanh;
+    return tanh(x);
+  }
+  template <class R>
+  static R derivative(const R& x, const Options& = {}) {
+    using std::cosh;
+    R c = cosh(x);
+    return R(1) / (c * c);
+  }
+};
+
+}  // namespace ops
+
+inline constexpr Functional<ops::Tanh> tanh{};
+inline constexpr InPlace<ops::Tanh> tanh_{};
+namespace nn {
+using Tanh = Activation<ops::Tanh>;
+}
+
+}  // namespace activa

@@ -1,0 +1,281 @@
+// The only Highway-dispatch translation unit: compiles the bodies once per
+// target, exports one kernel table per target, and implements the public
+// kernel API (argument checks, threading) on top of the chosen table.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "src/kernels/dispatch.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "src/kernels/drivers-inl.h"
+#include "src/kernels/ops/all-inl.h"
+#include "src/kernels/table.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activa::kernels::HWY_NAMESPACE {
+
+template <class Op, class T>
+constexpr detail::KernelFns<Op, T> MakeFns() {
+  if constexpr (Op::info.kind == Kind::pointwise) {
+    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>};
+  } else if constexpr (Op::info.kind == Kind::weighted) {
+    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>};
+  } else {
+    return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>};
+  }
+}
+
+template <class... Ops>
+constexpr detail::KernelTable MakeTable(OpList<Ops...>) {
+  return {{MakeFns<Ops, float>()..., MakeFns<Ops, double>()...}};
+}
+
+const detail::KernelTable* GetKernelTable() {
+  static constexpr detail::KernelTable kTable = MakeTable(AllOps{});
+  return &kTable;
+}
+
+}  // namespace activa::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+
+#include "activa/error.h"
+
+namespace activa::kernels {
+
+HWY_EXPORT(GetKernelTable);
+
+namespace {
+
+const detail::KernelTable& table() { return *HWY_DYNAMIC_DISPATCH(GetKernelTable)(); }
+
+std::atomic<int> g_threads{0};  // 0: OpenMP's default
+
+// Measured on the 2-core AVX-512 machine (activa bench): below ~32 Ki elements
+// the fork/join of a parallel region costs more than it saves.
+constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
+
+// Runs f(begin, end) over [0, count) units of `cost` elements each: on one
+// thread below the threshold, else in num_threads() contiguous chunks.
+template <class F>
+void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
+  if (count <= 0) return;
+  const int threads =
+      static_cast<int>(std::min<std::int64_t>(num_threads(), count));
+  if (threads <= 1 || count * cost < kParallelThreshold) {
+    f(std::int64_t{0}, count);
+    return;
+  }
+  const std::int64_t chunk = (count + threads - 1) / threads;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int t = 0; t < threads; ++t) {
+    const std::int64_t b = t * chunk, e = std::min(count, b + chunk);
+    if (b < e) f(b, e);
+  }
+}
+
+// Pointwise work split into 64-element-aligned chunks (any split gives the same bits).
+template <class F>
+void parallel_elements(std::size_t n, const F& f) {
+  constexpr std::int64_t kUnit = 64;
+  const auto units = static_cast<std::int64_t>((n + kUnit - 1) / kUnit);
+  parallel_for(units, kUnit, [&](std::int64_t b, std::int64_t e) {
+    const std::size_t lo = static_cast<std::size_t>(b * kUnit);
+    const std::size_t hi = std::min(n, static_cast<std::size_t>(e * kUnit));
+    f(lo, hi);
+  });
+}
+
+void check_size(std::string_view op, std::string_view what, std::size_t got, std::size_t want) {
+  if (got != want) {
+    throw Error(std::string(op) + ": " + std::string(what) + " has " + std::to_string(got) +
+                " elements, expected " + std::to_string(want));
+  }
+}
+
+std::size_t checked_numel(std::string_view op, std::int64_t a, std::int64_t b, std::int64_t c) {
+  if (a < 0 || b < 0 || c < 0) throw Error(std::string(op) + ": negative layout extent");
+  return static_cast<std::size_t>(a) * static_cast<std::size_t>(b) * static_cast<std::size_t>(c);
+}
+
+// Double-valued options rounded to T, as PyTorch converts scalars to the element type.
+template <class Op, class T>
+typename Op::Options rounded(typename Op::Options o) {
+  std::apply(
+      [&](const auto&... p) {
+        (([&] {
+           if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*(p.member))>, double>) {
+             o.*(p.member) = static_cast<double>(static_cast<T>(o.*(p.member)));
+           }
+         }()),
+         ...);
+      },
+      Op::params);
+  return o;
+}
+
+}  // namespace
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise)
+void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options) {
+  check_size(Op::info.name, "output", y.size(), x.size());
+  const auto o = rounded<Op, T>(options);
+  const auto fn = table().template get<Op, T>().forward;
+  parallel_elements(x.size(), [&](std::size_t b, std::size_t e) { fn(x.data() + b, y.data() + b, e - b, o); });
+}
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise)
+void backward(std::span<const T> saved, std::span<const T> grad_output, std::span<T> grad_input,
+              const typename Op::Options& options) {
+  check_size(Op::info.name, "grad_output", grad_output.size(), saved.size());
+  check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
+  const auto o = rounded<Op, T>(options);
+  const auto fn = table().template get<Op, T>().backward;
+  parallel_elements(saved.size(), [&](std::size_t b, std::size_t e) {
+    fn(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
+  });
+}
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::weighted)
+void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout l) {
+  const std::size_t n = checked_numel(Op::info.name, l.outer, l.channels, l.inner);
+  check_size(Op::info.name, "input", x.size(), n);
+  check_size(Op::info.name, "output", y.size(), n);
+  check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
+  const auto fn = table().template get<Op, T>().forward;
+  parallel_for(l.outer * l.channels, l.inner, [&](std::int64_t b, std::int64_t e) {
+    fn(x.data(), weight.data(), y.data(), l, b, e);
+  });
+}
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::weighted)
+void backward(std::span<const T> x, std::span<const T> weight, std::span<const T> grad_output,
+              std::span<T> grad_input, std::span<T> grad_weight, ChannelLayout l) {
+  const std::size_t n = checked_numel(Op::info.name, l.outer, l.channels, l.inner);
+  check_size(Op::info.name, "input", x.size(), n);
+  check_size(Op::info.name, "grad_output", grad_output.size(), n);
+  check_size(Op::info.name, "grad_input", grad_input.size(), n);
+  check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
+  check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
+  const std::int64_t units = l.outer * l.channels * detail::blocks_per_row(l);
+  std::vector<double> partial(static_cast<std::size_t>(units));
+  const auto fn = table().template get<Op, T>().backward;
+  parallel_for(units, detail::kWeightedBlock, [&](std::int64_t b, std::int64_t e) {
+    fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial.data(), l, b, e);
+  });
+  // Per channel, in unit order: the same sum for any thread count.
+  std::vector<double> sums(static_cast<std::size_t>(l.channels), 0.0);
+  const std::int64_t per_row = detail::blocks_per_row(l);
+  for (std::int64_t u = 0; u < units; ++u) sums[static_cast<std::size_t>((u / per_row) % l.channels)] += partial[static_cast<std::size_t>(u)];
+  for (std::size_t c = 0; c < sums.size(); ++c) grad_weight[c] = static_cast<T>(sums[c]);
+}
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::along_dim)
+void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
+  const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
+  check_size(Op::info.name, "input", x.size(), n);
+  check_size(Op::info.name, "output", y.size(), n);
+  const auto fn = table().template get<Op, T>().forward;
+  parallel_for(l.outer, l.size * l.inner, [&](std::int64_t b, std::int64_t e) { fn(x.data(), y.data(), l, b, e); });
+}
+
+template <class Op, class T>
+  requires(Op::info.kind == Kind::along_dim)
+void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
+              RowLayout l) {
+  const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
+  check_size(Op::info.name, "output", y.size(), n);
+  check_size(Op::info.name, "grad_output", grad_output.size(), n);
+  check_size(Op::info.name, "grad_input", grad_input.size(), n);
+  const auto fn = table().template get<Op, T>().backward;
+  parallel_for(l.outer, l.size * l.inner, [&](std::int64_t b, std::int64_t e) {
+    fn(y.data(), grad_output.data(), grad_input.data(), l, b, e);
+  });
+}
+
+// Instantiates the API for every op of the list and both element types.
+namespace {
+template <class Op, class T>
+constexpr auto entry_points() {
+  using O = typename Op::Options;
+  if constexpr (Op::info.kind == Kind::pointwise) {
+    return std::pair{static_cast<void (*)(std::span<const T>, std::span<T>, const O&)>(&forward<Op, T>),
+                     static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<T>, const O&)>(
+                         &backward<Op, T>)};
+  } else if constexpr (Op::info.kind == Kind::weighted) {
+    return std::pair{
+        static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<T>, ChannelLayout)>(
+            &forward<Op, T>),
+        static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<const T>, std::span<T>,
+                             std::span<T>, ChannelLayout)>(&backward<Op, T>)};
+  } else {
+    return std::pair{
+        static_cast<void (*)(std::span<const T>, std::span<T>, RowLayout)>(&forward<Op, T>),
+        static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<T>, RowLayout)>(
+            &backward<Op, T>)};
+  }
+}
+template <class... Ops>
+constexpr auto all_entry_points(OpList<Ops...>) {
+  return std::tuple{entry_points<Ops, float>()..., entry_points<Ops, double>()...};
+}
+[[gnu::used]] const auto kEntryPoints = all_entry_points(AllOps{});
+}  // namespace
+
+// ---- targets and threads ----
+
+std::vector<std::string> targets() {
+  std::vector<std::string> names;
+  for (std::int64_t t : hwy::SupportedAndGeneratedTargets()) names.emplace_back(hwy::TargetName(t));
+  return names;
+}
+
+std::string current_target() {
+  return hwy::TargetName(hwy::SupportedAndGeneratedTargets().front());
+}
+
+void set_target(std::string_view name) {
+  if (name.empty()) {
+    hwy::SetSupportedTargetsForTest(0);
+    return;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  for (std::int64_t t : hwy::SupportedAndGeneratedTargets()) {
+    if (name == hwy::TargetName(t)) {
+      hwy::SetSupportedTargetsForTest(t);
+      return;
+    }
+  }
+  std::string known;
+  for (const auto& n : targets()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("unknown SIMD target '" + std::string(name) + "' (available: " + known + ")");
+}
+
+int num_threads() {
+  const int n = g_threads.load();
+  return n > 0 ? n : omp_get_max_threads();
+}
+
+void set_num_threads(int n) {
+  if (n < 0) throw Error("number of threads must be >= 0 (0: default), got " + std::to_string(n));
+  g_threads.store(n);
+}
+
+std::int64_t parallel_threshold() { return kParallelThreshold; }
+
+}  // namespace activa::kernels
+
+#endif  // HWY_ONCE

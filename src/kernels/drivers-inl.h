@@ -1,0 +1,243 @@
+// Loops, tails and fixed-order sums, written once for every op. A body
+// (ops/<name>-inl.h) supplies only the math on one vector; these drivers apply
+// it to buffers. Threading is outside, in dispatch.cc.
+//
+// Tails run the same body on one-lane vectors, so an element's result does not
+// depend on where it sits in the buffer. Float ops whose body sets kWiden
+// compute in double and round once at the end.
+
+#if defined(ACTIVA_DRIVERS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVA_DRIVERS_INL_H_
+#undef ACTIVA_DRIVERS_INL_H_
+#else
+#define ACTIVA_DRIVERS_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include <hwy/highway.h>
+
+#include "src/kernels/simd_math-inl.h"
+#include "src/kernels/table.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activa::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// The SIMD body of an op; each ops/<name>-inl.h specializes it.
+template <class Op>
+struct Body;
+
+// Loads lanes of T at p into the compute type of dc (double when widening).
+template <class DC, class DS>
+HWY_INLINE hn::Vec<DC> LoadAs(DC dc, DS ds, const hn::TFromD<DS>* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
+    return hn::LoadU(ds, p);
+  } else {
+    return hn::PromoteTo(dc, hn::LoadU(ds, p));
+  }
+}
+
+template <class DC, class DS>
+HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
+    hn::StoreU(v, ds, p);
+  } else {
+    hn::StoreU(hn::DemoteTo(ds, v), ds, p);
+  }
+}
+
+template <class T, bool kWiden>
+using ComputeT = std::conditional_t<kWiden, double, T>;
+
+// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: full vectors, then
+// one-lane vectors for the tail. dc is the compute tag, ds the storage tag.
+template <class T, bool kWiden, class F>
+HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
+  const hn::ScalableTag<ComputeT<T, kWiden>> dc;
+  const hn::Rebind<T, decltype(dc)> ds;
+  const std::size_t lanes = hn::Lanes(dc);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) f(dc, ds, i);
+  const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
+  const hn::Rebind<T, decltype(dc1)> ds1;
+  for (; i < n; ++i) f(dc1, ds1, i);
+}
+
+// Sums term(dc, ds, i) (double lanes) over [0, n) in an order that no target
+// changes: element i goes to accumulator i mod 8, and the eight accumulators
+// are added pairwise at the end.
+template <class T, class F>
+HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
+  constexpr std::size_t kGroup = 8;
+  const hn::ScalableTag<double> dc;
+  const hn::Rebind<T, decltype(dc)> ds;
+  const std::size_t lanes = hn::Lanes(dc);
+  static_assert(HWY_MAX_BYTES / sizeof(double) <= kGroup || HWY_TARGET == HWY_SCALAR);
+  const std::size_t k_count = kGroup / lanes;
+  hn::Vec<decltype(dc)> acc[kGroup];
+  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Zero(dc);
+  std::size_t i = 0;
+  for (; i + kGroup <= n; i += kGroup) {
+    for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Add(acc[k], term(dc, ds, i + k * lanes));
+  }
+  alignas(64) double sums[kGroup];
+  for (std::size_t k = 0; k < k_count; ++k) hn::StoreU(acc[k], dc, sums + k * lanes);
+  const hn::CappedTag<double, 1> dc1;
+  const hn::Rebind<T, decltype(dc1)> ds1;
+  for (std::size_t j = 0; i + j < n; ++j) sums[j] += hn::GetLane(term(dc1, ds1, i + j));
+  return ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+}
+
+// ---- pointwise ----
+
+template <class Op, class T>
+void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o) {
+  ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
+    StoreAs(dc, ds, Body<Op>::Forward(dc, LoadAs(dc, ds, x + i), o), y + i);
+  });
+}
+
+template <class Op, class T>
+void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
+                       const typename Op::Options& o) {
+  ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
+    const auto v = Body<Op>::Backward(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
+    StoreAs(dc, ds, v, dx + i);
+  });
+}
+
+// ---- weighted ----
+
+template <class Op, class T>
+void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
+                     std::int64_t row_end) {
+  const auto inner = static_cast<std::size_t>(l.inner);
+  for (std::int64_t r = row_begin; r < row_end; ++r) {
+    const T wc = w[r % l.channels];
+    const std::size_t base = static_cast<std::size_t>(r) * inner;
+    ForEachVector<T, false>(inner, [&](auto d, auto, std::size_t i) {
+      hn::StoreU(Body<Op>::Forward(d, hn::LoadU(d, x + base + i), hn::Set(d, wc)), d, y + base + i);
+    });
+  }
+}
+
+template <class Op, class T>
+void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partial,
+                      ChannelLayout l, std::int64_t unit_begin, std::int64_t unit_end) {
+  const std::int64_t per_row = detail::blocks_per_row(l);
+  for (std::int64_t u = unit_begin; u < unit_end; ++u) {
+    const std::int64_t r = u / per_row;
+    const std::int64_t lo = (u % per_row) * detail::kWeightedBlock;
+    const auto n = static_cast<std::size_t>(std::min(l.inner - lo, detail::kWeightedBlock));
+    const std::size_t base = static_cast<std::size_t>(r * l.inner + lo);
+    const T wc = w[r % l.channels];
+    ForEachVector<T, false>(n, [&](auto d, auto, std::size_t i) {
+      const auto g = Body<Op>::BackwardInput(d, hn::LoadU(d, x + base + i), hn::Set(d, wc),
+                                             hn::LoadU(d, dy + base + i));
+      hn::StoreU(g, d, dx + base + i);
+    });
+    // In place (dx aliasing dy) is allowed for the input gradient alone: the
+    // weight term needs dy, so it is summed from x and dy before dx is written
+    // when they alias. Sum first, then write, keeps both correct.
+    partial[u] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
+      return Body<Op>::WeightTerm(dc, LoadAs(dc, ds, x + base + i), LoadAs(dc, ds, dy + base + i));
+    });
+  }
+}
+
+// ---- along a dim ----
+
+// NaN if any lane-wise input was NaN, else the maximum: PyTorch's max propagates NaN.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V MaxNaN(D d, V m, V v) {
+  return hn::IfThenElse(hn::Or(hn::IsNaN(m), hn::IsNaN(v)), hn::Set(d, std::numeric_limits<hn::TFromD<D>>::quiet_NaN()),
+                        hn::Max(m, v));
+}
+
+template <class Op, class T>
+void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
+                     std::int64_t outer_end) {
+  constexpr bool kWiden = Body<Op>::kWiden;
+  const auto size = static_cast<std::size_t>(l.size);
+  const auto inner = static_cast<std::size_t>(l.inner);
+  for (std::int64_t o = outer_begin; o < outer_end; ++o) {
+    const T* xs = x + static_cast<std::size_t>(o) * size * inner;
+    T* ys = y + static_cast<std::size_t>(o) * size * inner;
+    if (inner == 1) {
+      // One contiguous slice: vector max, fixed-order sum, then the outputs.
+      double m = -std::numeric_limits<double>::infinity();
+      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+        const auto v = LoadAs(dc, ds, xs + i);
+        m = hn::GetLane(MaxNaN(dc, hn::Set(dc, m), hn::MaxOfLanes(dc, v)));
+        if (!hn::AllFalse(dc, hn::IsNaN(v))) m = std::numeric_limits<double>::quiet_NaN();
+      });
+      const double sum = SumFixedOrder<T>(size, [&](auto dc, auto ds, std::size_t i) {
+        return Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+      });
+      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+        const auto v = Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        StoreAs(dc, ds, Body<Op>::Normalize(dc, v, hn::Set(dc, sum)), ys + i);
+      });
+    } else {
+      // Slices `inner` apart: vectorise across them, one lane per slice.
+      ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
+        auto m = LoadAs(dc, ds, xs + j);
+        for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, xs + s * inner + j));
+        auto sum = hn::Zero(dc);
+        for (std::size_t s = 0; s < size; ++s) {
+          sum = hn::Add(sum, Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + s * inner + j), m));
+        }
+        for (std::size_t s = 0; s < size; ++s) {
+          const auto v = Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + s * inner + j), m);
+          StoreAs(dc, ds, Body<Op>::Normalize(dc, v, sum), ys + s * inner + j);
+        }
+      });
+    }
+  }
+}
+
+template <class Op, class T>
+void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
+                      std::int64_t outer_end) {
+  constexpr bool kWiden = Body<Op>::kWiden;
+  const auto size = static_cast<std::size_t>(l.size);
+  const auto inner = static_cast<std::size_t>(l.inner);
+  for (std::int64_t o = outer_begin; o < outer_end; ++o) {
+    const std::size_t base = static_cast<std::size_t>(o) * size * inner;
+    const T *ys = y + base, *dys = dy + base;
+    T* dxs = dx + base;
+    if (inner == 1) {
+      const double dot = SumFixedOrder<T>(size, [&](auto dc, auto ds, std::size_t i) {
+        return hn::Mul(LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i));
+      });
+      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+        const auto g = Body<Op>::Backward(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
+                                          hn::Set(dc, dot));
+        StoreAs(dc, ds, g, dxs + i);
+      });
+    } else {
+      ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
+        auto dot = hn::Zero(dc);
+        for (std::size_t s = 0; s < size; ++s) {
+          const std::size_t k = s * inner + j;
+          dot = hn::Add(dot, hn::Mul(LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k)));
+        }
+        for (std::size_t s = 0; s < size; ++s) {
+          const std::size_t k = s * inner + j;
+          StoreAs(dc, ds, Body<Op>::Backward(dc, LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k), dot),
+                  dxs + k);
+        }
+      });
+    }
+  }
+}
+
+}  // namespace activa::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVA_DRIVERS_INL_H_

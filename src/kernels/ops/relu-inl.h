@@ -1,0 +1,39 @@
+// SIMD body of relu; the spec is include/activa/ops/relu.h.
+#if defined(ACTIVA_KERNELS_RELU_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVA_KERNELS_RELU_INL_H_
+#undef ACTIVA_KERNELS_RELU_INL_H_
+#else
+#define ACTIVA_KERNELS_RELU_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include "activa/ops/relu.h"
+#include "src/kernels/drivers-inl.h"
+#include "src/kernels/simd_math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activa::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <>
+struct Body<ops::Relu> {
+  static constexpr bool kWiden = false;  // exact in any type
+
+  // x <= 0 gives +0 (also for -0); NaN fails the test and passes through.
+  template <class D, class V>
+  static V Forward(D d, V x, const ops::Relu::Options&) {
+    return hn::IfThenElse(x <= hn::Zero(d), hn::Zero(d), x);
+  }
+
+  // From the output y: 0 where y <= 0, else the upstream gradient (NaN y included).
+  template <class D, class V>
+  static V Backward(D d, V y, V dy, const ops::Relu::Options&) {
+    return hn::IfThenElse(y <= hn::Zero(d), hn::Zero(d), dy);
+  }
+};
+
+}  // namespace activa::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVA_KERNELS_RELU_INL_H_

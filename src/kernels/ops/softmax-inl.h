@@ -1,0 +1,46 @@
+// SIMD body of softmax; the spec is include/activa/ops/softmax.h.
+#if defined(ACTIVA_KERNELS_SOFTMAX_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVA_KERNELS_SOFTMAX_INL_H_
+#undef ACTIVA_KERNELS_SOFTMAX_INL_H_
+#else
+#define ACTIVA_KERNELS_SOFTMAX_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include "activa/ops/softmax.h"
+#include "src/kernels/drivers-inl.h"
+#include "src/kernels/simd_math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activa::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <>
+struct Body<ops::Softmax> {
+  static constexpr bool kWiden = true;
+
+  // exp(x - max): x - max is exact in double for float inputs, and <= 0, so
+  // nothing overflows. max = -inf (all -inf) or +inf gives NaN as in PyTorch.
+  template <class D, class V>
+  static V Numerator(D d, V x, V max) {
+    return Exp(d, hn::Sub(x, max));
+  }
+
+  // One division per element (no reciprocal): correctly rounded quotient.
+  template <class D, class V>
+  static V Normalize(D, V numerator, V sum) {
+    return hn::Div(numerator, sum);
+  }
+
+  // dx = y * (dy - sum(dy * y)), the sum supplied by the driver.
+  template <class D, class V>
+  static V Backward(D, V y, V dy, V dot) {
+    return hn::Mul(y, hn::Sub(dy, dot));
+  }
+};
+
+}  // namespace activa::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVA_KERNELS_SOFTMAX_INL_H_

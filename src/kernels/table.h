@@ -1,0 +1,65 @@
+// The per-target kernel table: one entry per op and element type, derived from
+// the list. Each Highway target fills one (dispatch.cc); the public API picks the
+// table of the chosen target and splits work across threads. Target-independent.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+
+#include "activa/kernels.h"
+
+namespace activa::kernels::detail {
+
+// Work for a weighted op's backward is cut into units of at most
+// kWeightedBlock elements of one (outer, channel) row; each unit writes one
+// partial weight-gradient sum, summed per channel in unit order afterwards, so
+// the result does not depend on the thread count.
+inline constexpr std::int64_t kWeightedBlock = 1 << 14;
+
+inline std::int64_t blocks_per_row(const ChannelLayout& l) {
+  return l.inner == 0 ? 0 : (l.inner + kWeightedBlock - 1) / kWeightedBlock;
+}
+
+template <class Op, class T, Kind = Op::info.kind>
+struct KernelFns;
+
+template <class Op, class T>
+struct KernelFns<Op, T, Kind::pointwise> {
+  using Options = typename Op::Options;
+  void (*forward)(const T* x, T* y, std::size_t n, const Options& o);
+  void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o);
+};
+
+template <class Op, class T>
+struct KernelFns<Op, T, Kind::weighted> {
+  // Rows [row_begin, row_end) of the outer * channels rows.
+  void (*forward)(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
+                  std::int64_t row_end);
+  // Units [unit_begin, unit_end) of rows * blocks_per_row units; partial[u] gets unit u's sum.
+  void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
+                   std::int64_t unit_begin, std::int64_t unit_end);
+};
+
+template <class Op, class T>
+struct KernelFns<Op, T, Kind::along_dim> {
+  // Outer indices [outer_begin, outer_end), each holding `inner` slices.
+  void (*forward)(const T* x, T* y, RowLayout l, std::int64_t outer_begin, std::int64_t outer_end);
+  void (*backward)(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
+                   std::int64_t outer_end);
+};
+
+template <class List>
+struct TableOf;
+template <class... Ops>
+struct TableOf<OpList<Ops...>> {
+  std::tuple<KernelFns<Ops, float>..., KernelFns<Ops, double>...> fns;
+
+  template <class Op, class T>
+  const KernelFns<Op, T>& get() const {
+    return std::get<KernelFns<Op, T>>(fns);
+  }
+};
+
+using KernelTable = TableOf<AllOps>;
+
+}  // namespace activa::kernels::detail
