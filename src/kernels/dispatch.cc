@@ -237,9 +237,22 @@ constexpr auto all_entry_points(OpList<Ops...>) {
 
 // ---- targets and threads ----
 
+namespace {
+// Every target compiled in and supported, best first, with its Highway bit.
+const std::vector<std::pair<std::string, std::int64_t>>& all_targets() {
+  static const auto kAll = [] {
+    hwy::SetSupportedTargetsForTest(0);  // no override is in force before the first query
+    std::vector<std::pair<std::string, std::int64_t>> all;
+    for (std::int64_t t : hwy::SupportedAndGeneratedTargets()) all.emplace_back(hwy::TargetName(t), t);
+    return all;
+  }();
+  return kAll;
+}
+}  // namespace
+
 std::vector<std::string> targets() {
   std::vector<std::string> names;
-  for (std::int64_t t : hwy::SupportedAndGeneratedTargets()) names.emplace_back(hwy::TargetName(t));
+  for (const auto& [name, bit] : all_targets()) names.push_back(name);
   return names;
 }
 
@@ -248,14 +261,14 @@ std::string current_target() {
 }
 
 void set_target(std::string_view name) {
+  all_targets();
   if (name.empty()) {
     hwy::SetSupportedTargetsForTest(0);
     return;
   }
-  hwy::SetSupportedTargetsForTest(0);
-  for (std::int64_t t : hwy::SupportedAndGeneratedTargets()) {
-    if (name == hwy::TargetName(t)) {
-      hwy::SetSupportedTargetsForTest(t);
+  for (const auto& [target_name, bit] : all_targets()) {
+    if (name == target_name) {
+      hwy::SetSupportedTargetsForTest(bit);
       return;
     }
   }

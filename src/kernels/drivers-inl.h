@@ -46,6 +46,9 @@ template <class DC, class DS>
 HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
   if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
     hn::StoreU(v, ds, p);
+  } else if constexpr (HWY_TARGET == HWY_SCALAR) {
+    // Highway's scalar DemoteTo clamps to the float range; a cast rounds to ±inf.
+    *p = static_cast<hn::TFromD<DS>>(hn::GetLane(v));
   } else {
     hn::StoreU(hn::DemoteTo(ds, v), ds, p);
   }

@@ -39,8 +39,7 @@ struct Sigmoid {
   }
   template <class R>
   static R derivative(const R& x, const Options& = {}) {
-    R s = forward(x);
-    return s * (R(1) - s);
+    return forward(x) * forward(R(0) - x);  // = s(1 - s) without cancellation
   }
 };
 

@@ -20,11 +20,18 @@ template <>
 struct Body<ops::Softmax> {
   static constexpr bool kWiden = true;
 
-  // exp(x - max): x - max is exact in double for float inputs, and <= 0, so
-  // nothing overflows. max = -inf (all -inf) or +inf gives NaN as in PyTorch.
+  // exp(x - max), <= 1 so nothing overflows. x - max is exact in double for
+  // float inputs; for double inputs its rounding error lo (TwoSum) would cost
+  // |x - max| * 2^-53 relative, so it is put back: exp(hi + lo) = exp(hi)(1 + lo).
+  // max = -inf (all -inf) or +inf gives NaN as in PyTorch.
   template <class D, class V>
   static V Numerator(D d, V x, V max) {
-    return Exp(d, hn::Sub(x, max));
+    const V hi = hn::Sub(x, max);
+    const V neg_max = hn::Neg(max);
+    const V b = hn::Sub(hi, x);
+    const V lo = hn::Add(hn::Sub(x, hn::Sub(hi, b)), hn::Sub(neg_max, b));
+    const V safe_lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+    return hn::Mul(Exp(d, hi), hn::Add(hn::Set(d, 1.0), safe_lo));
   }
 
   // One division per element (no reciprocal): correctly rounded quotient.

@@ -1,0 +1,279 @@
+// Forward and backward of every op in the list, float32 and float64, against
+// correctly rounded MPFR references within the error budget each spec declares,
+// and against central finite differences in float64.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <span>
+
+#include "tests/mp_real.h"
+#include "tests/test_support.h"
+
+namespace activa::test {
+namespace {
+
+constexpr std::size_t kRandom = 20000;
+
+// Options with double members rounded to T, the values the kernel really uses.
+template <class Op, class T>
+typename Op::Options rounded(typename Op::Options o) {
+  std::apply([&](const auto&... p) {
+    (([&] {
+       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*(p.member))>, double>)
+         o.*(p.member) = static_cast<double>(static_cast<T>(o.*(p.member)));
+     }()),
+     ...);
+  }, Op::params);
+  return o;
+}
+
+// Non-default options too, so parameters are exercised.
+template <class Op>
+std::vector<typename Op::Options> option_cases() {
+  std::vector<typename Op::Options> cases{typename Op::Options{}};
+  if constexpr (requires { Op::Options::negative_slope; }) cases.push_back({.negative_slope = 0.3});
+  if constexpr (requires { Op::Options::alpha; }) cases.push_back({.alpha = 0.5});
+  return cases;
+}
+
+template <class Op, class T>
+void check_pointwise() {
+  const std::vector<T> x = sample_inputs<T>(kRandom);
+  for (const auto& opts : option_cases<Op>()) {
+    const auto o = rounded<Op, T>(opts);
+    std::vector<T> y(x.size()), dy(x.size()), dx(x.size());
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> g(-2, 2);
+    for (auto& v : dy) v = static_cast<T>(g(rng));
+    kernels::forward<Op, T>(x, y, o);
+    const std::vector<T>& saved = Op::info.saves == Saves::input ? x : y;
+    kernels::backward<Op, T>(saved, dy, dx, o);
+    const double fwd_budget = sizeof(T) == 4 ? Op::info.forward_ulp.float32 : Op::info.forward_ulp.float64;
+    const double bwd_budget = sizeof(T) == 4 ? Op::info.backward_ulp.float32 : Op::info.backward_ulp.float64;
+    double worst_fwd = 0, worst_bwd = 0;
+    int failures = 0;
+    for (std::size_t i = 0; i < x.size() && failures < 10; ++i) {
+      if (std::isnan(x[i])) {
+        EXPECT_TRUE(std::isnan(y[i])) << Op::info.name << "(nan)";
+        continue;
+      }
+      const MpReal ref = Op::template forward<MpReal>(MpReal(double(x[i])), o);
+      const double e = ulp_error(y[i], ref);
+      worst_fwd = std::max(worst_fwd, e);
+      if (e > fwd_budget) {
+        ++failures;
+        ADD_FAILURE() << Op::info.name << " forward " << dtype_name(dtype_of<T>()) << " target "
+                      << kernels::current_target() << " x=" << describe(x[i]) << " expected "
+                      << describe(ref.to<T>()) << " actual " << describe(y[i]) << " error " << e
+                      << " ULP > budget " << fwd_budget;
+      }
+      // The exact derivative at x times dy, rounded once.
+      const MpReal dref = Op::template derivative<MpReal>(MpReal(double(x[i])), o) * MpReal(double(dy[i]));
+      const double be = ulp_error(dx[i], dref);
+      worst_bwd = std::max(worst_bwd, be);
+      if (be > bwd_budget) {
+        ++failures;
+        ADD_FAILURE() << Op::info.name << " backward " << dtype_name(dtype_of<T>()) << " target "
+                      << kernels::current_target() << " x=" << describe(x[i]) << " dy=" << describe(dy[i])
+                      << " expected " << describe(dref.to<T>()) << " actual " << describe(dx[i])
+                      << " error " << be << " ULP > budget " << bwd_budget;
+      }
+    }
+    std::printf("max error %-10s %-7s %-6s forward %.3f ULP, backward %.3f ULP\n", Op::info.name.data(),
+                std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst_fwd,
+                worst_bwd);
+  }
+}
+
+template <class Op, class T>
+void check_weighted() {
+  // [outer=3, channels=4, inner=257]: per-channel slopes, one of them > 1 and one negative.
+  const kernels::ChannelLayout l{.outer = 3, .channels = 4, .inner = 257};
+  const std::size_t n = 3 * 4 * 257;
+  std::vector<T> x = sample_inputs<T>(kRandom);
+  x.resize(n);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> g(-2, 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i]) || std::abs(x[i]) > T(1e30)) x[i] = static_cast<T>(g(rng) * 10);
+  }
+  const std::vector<T> w = {T(0.25), T(-0.5), T(1.5), T(0.01)};
+  std::vector<T> y(n), dy(n), dx(n), dw(4);
+  for (auto& v : dy) v = static_cast<T>(g(rng));
+  kernels::forward<Op, T>(x, w, y, l);
+  kernels::backward<Op, T>(x, w, dy, dx, dw, l);
+  std::vector<MpReal> dw_ref(4);
+  std::vector<double> dw_abs(4, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t c = (i / 257) % 4;
+    const MpReal xi(double(x[i])), wc(double(w[c]));
+    EXPECT_LE(ulp_error(y[i], Op::template forward<MpReal>(xi, wc)), Op::info.forward_ulp.float32)
+        << "prelu forward x=" << describe(x[i]);
+    EXPECT_LE(ulp_error(dx[i], Op::template derivative<MpReal>(xi, wc) * MpReal(double(dy[i]))),
+              Op::info.backward_ulp.float32)
+        << "prelu backward x=" << describe(x[i]);
+    const MpReal term = Op::template weight_derivative<MpReal>(xi, wc) * MpReal(double(dy[i]));
+    dw_ref[c] = dw_ref[c] + term;
+    dw_abs[c] += std::abs(term.to_double());
+  }
+  for (std::size_t c = 0; c < 4; ++c) {
+    // A sum of n terms: within one rounding of the result plus the double
+    // accumulation's n * 2^-53 of the absolute sum.
+    const double err = std::abs(double(dw[c]) - dw_ref[c].to_double());
+    const double tol = std::abs(dw_ref[c].to_double()) * std::numeric_limits<T>::epsilon() +
+                       dw_abs[c] * n * 0x1p-53;
+    EXPECT_LE(err, tol) << "prelu weight gradient channel " << c;
+  }
+}
+
+template <class Op, class T>
+void check_along_dim() {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> g(-1, 1);
+  for (std::int64_t size : {1, 2, 3, 7, 8, 9, 10, 17, 100, 1000}) {
+    for (double scale : {1.0, 30.0, 1e4}) {
+      const std::int64_t rows = 5;
+      std::vector<T> x(static_cast<std::size_t>(rows * size)), y(x.size()), dy(x.size()), dx(x.size());
+      for (auto& v : x) v = static_cast<T>(g(rng) * scale);
+      for (auto& v : dy) v = static_cast<T>(g(rng));
+      const kernels::RowLayout l{.outer = rows, .size = size, .inner = 1};
+      kernels::forward<Op, T>(x, y, l);
+      kernels::backward<Op, T>(y, dy, dx, l);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::size_t b = static_cast<std::size_t>(r * size), s = static_cast<std::size_t>(size);
+        std::vector<MpReal> xr(s), yr(s), yo(s), dyr(s), dxr(s);
+        for (std::size_t i = 0; i < s; ++i) {
+          xr[i] = double(x[b + i]);
+          yo[i] = double(y[b + i]);
+          dyr[i] = double(dy[b + i]);
+        }
+        Op::template forward<MpReal>(xr, yr);
+        // Backward against the exact formula on the same (rounded) saved output.
+        Op::template backward<MpReal>(yo, dyr, dxr);
+        double dot_abs = 0;
+        for (std::size_t i = 0; i < s; ++i) dot_abs += std::abs(double(dy[b + i]) * double(y[b + i]));
+        for (std::size_t i = 0; i < s; ++i) {
+          const double budget = sizeof(T) == 4 ? Op::info.forward_ulp.float32 : Op::info.forward_ulp.float64;
+          EXPECT_LE(ulp_error(y[b + i], yr[i]), budget)
+              << Op::info.name << " size " << size << " scale " << scale << " x=" << describe(x[b + i]);
+          const double bb = sizeof(T) == 4 ? Op::info.backward_ulp.float32 : Op::info.backward_ulp.float64;
+          // dy - dot cancels when they are close: there the error is bounded by
+          // the dot product's accumulated rounding, not by ULPs of the result.
+          const double abs_err = std::abs(double(dx[b + i]) - dxr[i].to_double());
+          const double cancel_tol = double(y[b + i]) * dot_abs * s * 0x1p-52;
+          EXPECT_TRUE(ulp_error(dx[b + i], dxr[i]) <= bb || abs_err <= cancel_tol)
+              << Op::info.name << " backward size " << size << " i " << i << " expected "
+              << dxr[i].to_double() << " actual " << dx[b + i];
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void check_all_ops() {
+  for_each_op([]<class Op>() {
+    if constexpr (Op::info.kind == Kind::pointwise) check_pointwise<Op, T>();
+    else if constexpr (Op::info.kind == Kind::weighted) check_weighted<Op, T>();
+    else check_along_dim<Op, T>();
+  });
+}
+
+TEST(Accuracy, Float32AgainstMpfr) { check_all_ops<float>(); }
+TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
+
+// Every target compiled in, not just the best one.
+TEST(Accuracy, EveryTargetFloat32) {
+  for (const std::string& t : kernels::targets()) {
+    kernels::set_target(t);
+    SCOPED_TRACE("target " + t);
+    for_each_op([]<class Op>() {
+      if constexpr (Op::info.kind == Kind::pointwise) check_pointwise<Op, float>();
+    });
+  }
+  kernels::set_target("");
+}
+
+// ---- central finite differences in float64 ----
+
+template <class Op>
+void check_finite_differences() {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> g(-6, 6);
+  const double h = 1e-6;
+  if constexpr (Op::info.kind == Kind::pointwise) {
+    for (const auto& o : option_cases<Op>()) {
+      for (int k = 0; k < 500; ++k) {
+        const double x0 = g(rng);
+        if (std::any_of(Op::info.kinks.begin(), Op::info.kinks.end(),
+                        [&](double kink) { return std::abs(x0 - kink) < 1e-3; }))
+          continue;  // finite differences straddle a kink
+        std::vector<double> x = {x0 - h, x0 + h, x0}, y(3), dy = {1, 1, 1}, dx(3);
+        kernels::forward<Op, double>(x, y, o);
+        const std::vector<double>& saved = Op::info.saves == Saves::input ? x : y;
+        kernels::backward<Op, double>(saved, dy, dx, o);
+        const double fd = (y[1] - y[0]) / (2 * h);
+        EXPECT_NEAR(dx[2], fd, 1e-6 * std::max(1.0, std::abs(fd))) << Op::info.name << " at " << x0;
+      }
+    }
+  } else if constexpr (Op::info.kind == Kind::weighted) {
+    const kernels::ChannelLayout l{.outer = 2, .channels = 3, .inner = 5};
+    std::vector<double> x(30), w = {0.25, -0.3, 1.2}, dy(30), dx(30), dw(3), y(30);
+    for (auto& v : x) v = g(rng);
+    for (auto& v : dy) v = g(rng);
+    kernels::backward<Op, double>(x, w, dy, dx, dw, l);
+    // L(x, w) = <dy, prelu(x, w)>: dL/dx = dx, dL/dw = dw.
+    const auto loss = [&](const std::vector<double>& xs, const std::vector<double>& ws) {
+      kernels::forward<Op, double>(xs, ws, y, l);
+      double s = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
+      return s;
+    };
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (std::abs(x[i]) < 1e-3) continue;
+      auto xp = x, xm = x;
+      xp[i] += h;
+      xm[i] -= h;
+      EXPECT_NEAR(dx[i], (loss(xp, w) - loss(xm, w)) / (2 * h), 1e-6) << "prelu dx " << i;
+    }
+    for (std::size_t c = 0; c < w.size(); ++c) {
+      auto wp = w, wm = w;
+      wp[c] += h;
+      wm[c] -= h;
+      EXPECT_NEAR(dw[c], (loss(x, wp) - loss(x, wm)) / (2 * h), 1e-6) << "prelu dw " << c;
+    }
+  } else {
+    // Softmax over a [2, 4, 3] tensor along each dim: L = <dy, softmax(x)>.
+    const std::vector<std::int64_t> shape = {2, 4, 3};
+    std::vector<double> x(24), dy(24), y(24), dx(24);
+    for (auto& v : x) v = g(rng);
+    for (auto& v : dy) v = g(rng);
+    for (std::int64_t d = 0; d < 3; ++d) {
+      kernels::RowLayout l;
+      for (std::int64_t i = 0; i < 3; ++i) (i < d ? l.outer : i == d ? l.size : l.inner) *= shape[i];
+      kernels::forward<Op, double>(x, y, l);
+      kernels::backward<Op, double>(y, dy, dx, l);
+      const auto loss = [&](const std::vector<double>& xs) {
+        std::vector<double> ys(24);
+        kernels::forward<Op, double>(xs, ys, l);
+        double s = 0;
+        for (std::size_t i = 0; i < ys.size(); ++i) s += dy[i] * ys[i];
+        return s;
+      };
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        auto xp = x, xm = x;
+        xp[i] += h;
+        xm[i] -= h;
+        EXPECT_NEAR(dx[i], (loss(xp) - loss(xm)) / (2 * h), 1e-7) << "softmax dim " << d << " i " << i;
+      }
+    }
+  }
+}
+
+TEST(Gradients, CentralFiniteDifferencesFloat64) {
+  for_each_op([]<class Op>() { check_finite_differences<Op>(); });
+}
+
+}  // namespace
+}  // namespace activa::test
