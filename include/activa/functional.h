@@ -28,8 +28,11 @@ void check_grad_shape(const Tensor& grad, const Tensor& like, std::string_view n
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim);
 kernels::ChannelLayout channel_layout(const Tensor& x, const Tensor& weight, std::string_view op);
 kernels::RowLayout row_layout(const Tensor& x, std::int64_t dim);
-// Replaces x's data and history by result's (the in-place ops under autograd).
-void assign_in_place(Tensor& x, const Tensor& result, std::string_view op);
+// For in-place ops under autograd: a new handle holding x's data and history
+// (throws for a leaf that requires grad), and then x taking over the result's
+// data and history, so every holder of x sees the op applied, as in PyTorch.
+Tensor history_of(const Tensor& x, std::string_view op);
+void take_over(Tensor& x, const Tensor& result);
 
 }  // namespace detail
 
@@ -115,7 +118,7 @@ Tensor& InPlace<Op>::operator()(Tensor& x, const typename Op::Options& options) 
 {
   detail::check_defined(x, Op::info.name, "input");
   if (autograd::needs_graph({&x})) {
-    detail::assign_in_place(x, Functional<Op>{}(x, options), Op::info.name);
+    detail::take_over(x, Functional<Op>{}(detail::history_of(x, Op::info.name), options));
     return x;
   }
   detail::with_dtype(x.dtype(), [&]<class T>() {

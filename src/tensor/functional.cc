@@ -69,13 +69,19 @@ kernels::RowLayout row_layout(const Tensor& x, std::int64_t dim) {
   return l;
 }
 
-void assign_in_place(Tensor& x, const Tensor& result, std::string_view op) {
+Tensor history_of(const Tensor& x, std::string_view op) {
   if (x.is_leaf()) {
     throw Error(std::string(op) + "_: a leaf tensor that requires grad cannot be modified in place");
   }
-  TensorImpl& xi = *x.impl();
-  xi.storage = result.impl()->storage;
-  xi.grad_fn = result.impl()->grad_fn;
+  Tensor prev = x.detach();
+  prev.impl()->requires_grad = true;
+  prev.impl()->grad_fn = x.grad_fn();
+  return prev;
+}
+
+void take_over(Tensor& x, const Tensor& result) {
+  x.impl()->storage = result.impl()->storage;
+  x.impl()->grad_fn = result.impl()->grad_fn;
 }
 
 }  // namespace activa::detail
