@@ -73,7 +73,8 @@ HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
 
 // Sums term(dc, ds, i) (double lanes) over [0, n) in an order that no target
 // changes: element i goes to accumulator i mod 8, and the eight accumulators
-// are added pairwise at the end.
+// are added pairwise at the end. Accumulators start at -0, the identity of IEEE
+// addition: a sum of -0 terms stays -0, as in PyTorch's reductions.
 template <class T, class F>
 HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   constexpr std::size_t kGroup = 8;
@@ -83,7 +84,7 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   static_assert(HWY_MAX_BYTES / sizeof(double) <= kGroup || HWY_TARGET == HWY_SCALAR);
   const std::size_t k_count = kGroup / lanes;
   hn::Vec<decltype(dc)> acc[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Zero(dc);
+  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Set(dc, -0.0);
   std::size_t i = 0;
   for (; i + kGroup <= n; i += kGroup) {
     for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Add(acc[k], term(dc, ds, i + k * lanes));

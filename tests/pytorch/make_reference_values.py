@@ -151,6 +151,16 @@ def pointwise_cases(dtype):
         y = fn(x)
         y.backward(g)
         yield record(op, dtype, label + "grad_special", params, x, g, y)
+        # NaN at positions PyTorch computes in its vectorized loop (0..31: two vectors per step)
+        # and in its scalar tail (32..36), for float32 (AVX2: 8 lanes) and float64 (4 lanes).
+        xv = [0.25 * (i % 9) - 1.0 for i in range(37)]
+        for i in (0, 7, 15, 16, 31, 32, 36):
+            xv[i] = nan
+        x = leaf(xv, dtype)
+        g = torch.tensor(cycled(37), dtype=dtype)
+        y = fn(x)
+        y.backward(g)
+        yield record(op, dtype, label + "nan_positions", params, x, g, y)
         # A 2-D tensor of ordinary values: the same op on a different shape.
         gen = torch.Generator().manual_seed(7)
         x = (torch.randn(5, 9, generator=gen, dtype=dtype) * 4).requires_grad_(True)
@@ -264,6 +274,10 @@ def softmax_cases(dtype):
                                [0.0, 1.0, 2.0, 3.0], [-1.0, 0.0, 1.0, 2.0]], 1,
               [[nan, 0.0, 0.0, 0.0], [inf, 0.0, 0.0, 0.0], [1.0, inf, 0.0, 0.0],
                [-0.0, -0.0, -0.0, -0.0], [inf, -inf, 0.0, 0.0]])
+    # An upstream gradient of -0 everywhere: PyTorch's last-dim loop gives +0, its loop for
+    # other dims -0.
+    yield run("grad_negative_zero_dim0", [[0.0, 1.0, 2.0, 3.0], [1.0, -1.0, 0.5, 2.0], [3.0, 0.0, -2.0, 1.0]],
+              0, [[-0.0] * 4] * 3)
 
 
 def cpu_capability():

@@ -16,6 +16,7 @@ struct Relu {
   // Backward keeps the output, as PyTorch does: y > 0 exactly where x > 0.
   // NaN: forward propagates it; backward passes the upstream gradient through
   // (PyTorch's threshold_backward tests y <= 0, false for NaN). relu'(0) = 0.
+  // relu(-0) = -0, as PyTorch's clamp_min.
   static constexpr OpInfo info{
       .name = "relu",
       .module = "ReLU",

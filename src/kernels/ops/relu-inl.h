@@ -20,10 +20,11 @@ template <>
 struct Body<ops::Relu> {
   static constexpr bool kWiden = false;  // exact in any type
 
-  // x <= 0 gives +0 (also for -0); NaN fails the test and passes through.
+  // x < 0 gives +0; -0 and NaN fail the test and pass through, as PyTorch's
+  // clamp_min (max(0, x) returning x on ties) does: relu(-0) = -0.
   template <class D, class V>
   static V Forward(D d, V x, const ops::Relu::Options&) {
-    return hn::IfThenElse(x <= hn::Zero(d), hn::Zero(d), x);
+    return hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), x);
   }
 
   // From the output y: 0 where y <= 0, else the upstream gradient (NaN y included).
