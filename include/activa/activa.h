@@ -7,6 +7,7 @@
 #include "activa/functional.h"
 #include "activa/kernels.h"
 #include "activa/nn/activation.h"
+#include "activa/nn/module.h"
 #include "activa/ops/all.h"
 #include "activa/print.h"
 #include "activa/spec.h"

@@ -4,35 +4,14 @@
 // its learnable weight.
 #pragma once
 
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "activa/functional.h"
+#include "activa/nn/module.h"
 #include "activa/ops/all.h"
 
 namespace activa::nn {
-
-// The base of every module: parameters, train/eval mode, printing.
-class Module {
- public:
-  virtual ~Module() = default;
-  // The learnable tensors (leaves with requires_grad), in a fixed order.
-  virtual std::vector<Tensor> parameters() const { return {}; }
-  // PyTorch's repr of the module, e.g. "LeakyReLU(negative_slope=0.3)".
-  virtual std::string repr() const = 0;
-  void zero_grad() {
-    for (Tensor& p : parameters()) p.zero_grad();
-  }
-  void train(bool on = true) { training_ = on; }
-  void eval() { training_ = false; }
-  bool is_training() const { return training_; }
-
- private:
-  bool training_ = true;
-};
-
-inline std::ostream& operator<<(std::ostream& os, const Module& m) { return os << m.repr(); }
 
 namespace detail {
 // Python's repr of a float ("0.01", "1.0", "1e-05") and of an optional int.
