@@ -102,7 +102,7 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
 template <class Op, class T>
 void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o) {
   ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
-    StoreAs(dc, ds, Body<Op>::Forward(dc, LoadAs(dc, ds, x + i), o), y + i);
+    StoreAs(dc, ds, Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o), y + i);
   });
 }
 
@@ -110,7 +110,7 @@ template <class Op, class T>
 void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
                        const typename Op::Options& o) {
   ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
-    const auto v = Body<Op>::Backward(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
+    const auto v = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
     StoreAs(dc, ds, v, dx + i);
   });
 }
@@ -125,7 +125,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
     const T wc = w[r % l.channels];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
     ForEachVector<T, false>(inner, [&](auto d, auto, std::size_t i) {
-      hn::StoreU(Body<Op>::Forward(d, hn::LoadU(d, x + base + i), hn::Set(d, wc)), d, y + base + i);
+      hn::StoreU(Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc)), d, y + base + i);
     });
   }
 }
@@ -141,7 +141,7 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     const std::size_t base = static_cast<std::size_t>(r * l.inner + lo);
     const T wc = w[r % l.channels];
     ForEachVector<T, false>(n, [&](auto d, auto, std::size_t i) {
-      const auto g = Body<Op>::BackwardInput(d, hn::LoadU(d, x + base + i), hn::Set(d, wc),
+      const auto g = Body<Op>::template BackwardInput<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc),
                                              hn::LoadU(d, dy + base + i));
       hn::StoreU(g, d, dx + base + i);
     });
@@ -149,7 +149,7 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     // weight term needs dy, so it is summed from x and dy before dx is written
     // when they alias. Sum first, then write, keeps both correct.
     partial[u] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
-      return Body<Op>::WeightTerm(dc, LoadAs(dc, ds, x + base + i), LoadAs(dc, ds, dy + base + i));
+      return Body<Op>::template WeightTerm<T>(dc, LoadAs(dc, ds, x + base + i), LoadAs(dc, ds, dy + base + i));
     });
   }
 }
@@ -181,11 +181,11 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
         if (!hn::AllFalse(dc, hn::IsNaN(v))) m = std::numeric_limits<double>::quiet_NaN();
       });
       const double sum = SumFixedOrder<T>(size, [&](auto dc, auto ds, std::size_t i) {
-        return Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        return Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
       });
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-        const auto v = Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
-        StoreAs(dc, ds, Body<Op>::Normalize(dc, v, hn::Set(dc, sum)), ys + i);
+        const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, sum)), ys + i);
       });
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
@@ -194,11 +194,11 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
         for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, xs + s * inner + j));
         auto sum = hn::Zero(dc);
         for (std::size_t s = 0; s < size; ++s) {
-          sum = hn::Add(sum, Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + s * inner + j), m));
+          sum = hn::Add(sum, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + s * inner + j), m));
         }
         for (std::size_t s = 0; s < size; ++s) {
-          const auto v = Body<Op>::Numerator(dc, LoadAs(dc, ds, xs + s * inner + j), m);
-          StoreAs(dc, ds, Body<Op>::Normalize(dc, v, sum), ys + s * inner + j);
+          const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + s * inner + j), m);
+          StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, sum), ys + s * inner + j);
         }
       });
     }
@@ -220,7 +220,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
         return hn::Mul(LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i));
       });
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-        const auto g = Body<Op>::Backward(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
+        const auto g = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
                                           hn::Set(dc, dot));
         StoreAs(dc, ds, g, dxs + i);
       });
@@ -233,7 +233,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
         }
         for (std::size_t s = 0; s < size; ++s) {
           const std::size_t k = s * inner + j;
-          StoreAs(dc, ds, Body<Op>::Backward(dc, LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k), dot),
+          StoreAs(dc, ds, Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k), dot),
                   dxs + k);
         }
       });

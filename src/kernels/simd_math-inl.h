@@ -5,6 +5,9 @@
 //
 // Both are within 1 ULP of the exact value over all doubles, propagate NaN,
 // saturate at ±inf, and keep subnormal results (2^k is applied as two factors).
+// The template parameter T is the type the result will be rounded to: for
+// float, a shorter polynomial (relative error 2^-37, far below float's 2^-24)
+// suffices, since the double result is rounded to float once.
 
 #if defined(ACTIVA_SIMD_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTIVA_SIMD_MATH_INL_H_
@@ -12,6 +15,8 @@
 #else
 #define ACTIVA_SIMD_MATH_INL_H_
 #endif
+
+#include <array>
 
 #include <hwy/highway.h>
 
@@ -43,37 +48,62 @@ HWY_INLINE Reduction<D> Reduce(D d, V x) {
           hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(k2, bias)))};
 }
 
-// expm1(r) for |r| <= 0.35 by its Taylor series through r^14: the first
-// omitted term, r^15/15!, is below 2^-60 |r|, so the sum is accurate to
-// rounding (Horner evaluation, coefficients 1/n!).
-template <class D, class V = hn::Vec<D>>
+// expm1(r) for |r| <= 0.35 by its Taylor series through r^n: n = 14 for double
+// results (the first omitted term, r^15/15!, is below 2^-60 |r|, so the sum is
+// accurate to rounding), n = 10 for float results (r^11/11! < 2^-37 |r|).
+// Horner evaluation r (1 + r (1/2! + r (1/3! + ... + r / n!))), one multiply
+// and one add per degree.
+template <class T, class D, class V = hn::Vec<D>>
 HWY_INLINE V Expm1Small(D d, V r) {
-  constexpr double kInvFact[] = {1.0 / 14,  1.0 / 13, 1.0 / 12, 1.0 / 11, 1.0 / 10, 1.0 / 9,
-                                 1.0 / 8,   1.0 / 7,  1.0 / 6,  1.0 / 5,  1.0 / 4,  1.0 / 3,
-                                 1.0 / 2};
-  // p = 1 + r/2 (1 + r/3 (1 + ... (1 + r/14))) evaluated from the inside out.
-  V p = hn::Set(d, 1.0);
-  for (double c : kInvFact) p = hn::Add(hn::Set(d, 1.0), hn::Mul(hn::Mul(r, hn::Set(d, c)), p));
+  constexpr std::size_t kDegree = sizeof(T) == 4 ? 10 : 14;
+  constexpr auto kInvFactorial = [] {
+    std::array<double, kDegree + 1> c{};
+    double f = 1;
+    for (std::size_t k = 1; k <= kDegree; ++k) c[k] = 1.0 / (f *= static_cast<double>(k));
+    return c;
+  }();
+  V p = hn::Set(d, kInvFactorial[kDegree]);
+  for (std::size_t k = kDegree - 1; k >= 1; --k) p = hn::Add(hn::Set(d, kInvFactorial[k]), hn::Mul(r, p));
   return hn::Mul(r, p);
 }
 
 // e^x.
-template <class D, class V = hn::Vec<D>>
+template <class T, class D, class V = hn::Vec<D>>
 HWY_INLINE V Exp(D d, V x) {
   const Reduction<D> red = Reduce(d, x);
-  const V e = hn::Mul(hn::Mul(hn::Add(Expm1Small(d, red.r), hn::Set(d, 1.0)), red.s1), red.s2);
+  const V e = hn::Mul(hn::Mul(hn::Add(Expm1Small<T>(d, red.r), hn::Set(d, 1.0)), red.s1), red.s2);
   return hn::IfThenElse(hn::IsNaN(x), x, e);
 }
 
 // e^x - 1 = 2^k expm1(r) + (2^k - 1): both terms exact for the k that matter, so
 // one rounding in the sum (k = 0 gives expm1(r) itself, keeping tiny x exact).
-template <class D, class V = hn::Vec<D>>
+template <class T, class D, class V = hn::Vec<D>>
 HWY_INLINE V Expm1(D d, V x) {
   const Reduction<D> red = Reduce(d, x);
   const V s = hn::Mul(red.s1, red.s2);
-  const V scaled = hn::Mul(hn::Mul(Expm1Small(d, red.r), red.s1), red.s2);
+  const V scaled = hn::Mul(hn::Mul(Expm1Small<T>(d, red.r), red.s1), red.s2);
   const V e = hn::Add(scaled, hn::Sub(s, hn::Set(d, 1.0)));
   return hn::IfThenElse(hn::IsNaN(x), x, e);
+}
+
+// 1 / t for t in [1, 4] (the denominators of sigmoid and tanh). For float
+// results: a float division (correctly rounded on every target, 2^-24) and one
+// Newton step in double, r (2 - t r), leaving 2^-47: one double division costs
+// as much as 8 of these on AVX-512. For double results: the division.
+template <class T, class D, class V = hn::Vec<D>>
+HWY_INLINE V Reciprocal(D d, V t) {
+  if constexpr (sizeof(T) == 4) {
+    const hn::Rebind<float, D> df;
+    V r;
+    if constexpr (HWY_TARGET == HWY_SCALAR) {
+      r = hn::Set(d, static_cast<double>(1.0f / static_cast<float>(hn::GetLane(t))));
+    } else {
+      r = hn::PromoteTo(d, hn::Div(hn::Set(df, 1.0f), hn::DemoteTo(df, t)));
+    }
+    return hn::Mul(r, hn::Sub(hn::Set(d, 2.0), hn::Mul(t, r)));
+  } else {
+    return hn::Div(hn::Set(d, 1.0), t);
+  }
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

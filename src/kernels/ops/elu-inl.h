@@ -22,17 +22,17 @@ struct Body<ops::Elu> {
 
   // alpha * expm1(x) on the negative side: exact-to-rounding for tiny x, -alpha
   // as x -> -inf. NaN fails x > 0 and propagates through expm1.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Elu::Options& o) {
     const V alpha = hn::Set(d, o.alpha);
-    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1(d, x)));
+    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
   }
 
   // PyTorch tests x <= 0: elu'(0) = alpha, and a NaN input passes dy through.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::Elu::Options& o) {
     const V alpha = hn::Set(d, o.alpha);
-    return hn::IfThenElse(x <= hn::Zero(d), hn::Mul(hn::Mul(dy, alpha), Exp(d, x)), dy);
+    return hn::IfThenElse(x <= hn::Zero(d), hn::Mul(hn::Mul(dy, alpha), Exp<T>(d, x)), dy);
   }
 };
 

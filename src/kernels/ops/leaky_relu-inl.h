@@ -20,13 +20,13 @@ template <>
 struct Body<ops::LeakyRelu> {
   static constexpr bool kWiden = false;  // one product in the element type, as PyTorch
 
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Forward(D d, V x, const ops::LeakyRelu::Options& o) {
     const V slope = hn::Set(d, static_cast<hn::TFromD<D>>(o.negative_slope));
     return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(x, slope));
   }
 
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::LeakyRelu::Options& o) {
     const V slope = hn::Set(d, static_cast<hn::TFromD<D>>(o.negative_slope));
     return hn::IfThenElse(x > hn::Zero(d), dy, hn::Mul(dy, slope));

@@ -20,20 +20,20 @@ template <>
 struct Body<ops::Prelu> {
   static constexpr bool kWiden = false;  // one product in the element type, as PyTorch
 
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Forward(D d, V x, V w) {
     return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(w, x));
   }
 
   // d/dx: dy where x > 0, else w * dy (NaN x included, as PyTorch).
-  template <class D, class V>
+  template <class T, class D, class V>
   static V BackwardInput(D d, V x, V w, V dy) {
     return hn::IfThenElse(x > hn::Zero(d), dy, hn::Mul(w, dy));
   }
 
   // The term summed into dw: x * dy where x <= 0 (or NaN), else 0. Runs in
   // double, where the product of two floats is exact.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V WeightTerm(D d, V x, V dy) {
     return hn::IfThenElse(x > hn::Zero(d), hn::Zero(d), hn::Mul(x, dy));
   }

@@ -22,13 +22,13 @@ struct Body<ops::Relu> {
 
   // x < 0 gives +0; -0 and NaN fail the test and pass through, as PyTorch's
   // clamp_min (max(0, x) returning x on ties) does: relu(-0) = -0.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Relu::Options&) {
     return hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), x);
   }
 
   // From the output y: 0 where y <= 0, else the upstream gradient (NaN y included).
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Backward(D d, V y, V dy, const ops::Relu::Options&) {
     return hn::IfThenElse(y <= hn::Zero(d), hn::Zero(d), dy);
   }

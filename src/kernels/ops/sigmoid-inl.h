@@ -23,20 +23,19 @@ struct Body<ops::Sigmoid> {
   // With e = exp(-|x|) in (0, 1]: sigmoid(|x|) = 1 / (1 + e) and
   // sigmoid(-|x|) = e / (1 + e); neither cancels, and e / (1 + e) keeps
   // subnormal results down to x = -745. NaN: e is NaN and so is the result.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Sigmoid::Options&) {
-    const V one = hn::Set(d, 1.0);
-    const V e = Exp(d, hn::Neg(hn::Abs(x)));
-    const V t = hn::Add(one, e);
-    return hn::IfThenElse(x >= hn::Zero(d), hn::Div(one, t), hn::Div(e, t));
+    const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
+    const V r = Reciprocal<T>(d, hn::Add(hn::Set(d, 1.0), e));
+    return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
   }
 
   // sigmoid'(x) = e / (1 + e)^2, symmetric in x: full relative accuracy for all x.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
-    const V e = Exp(d, hn::Neg(hn::Abs(x)));
+    const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
     const V t = hn::Add(hn::Set(d, 1.0), e);
-    return hn::Mul(dy, hn::Div(e, hn::Mul(t, t)));
+    return hn::Mul(dy, hn::Mul(e, Reciprocal<T>(d, hn::Mul(t, t))));
   }
 };
 

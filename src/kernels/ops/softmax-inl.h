@@ -24,24 +24,24 @@ struct Body<ops::Softmax> {
   // float inputs; for double inputs its rounding error lo (TwoSum) would cost
   // |x - max| * 2^-53 relative, so it is put back: exp(hi + lo) = exp(hi)(1 + lo).
   // max = -inf (all -inf) or +inf gives NaN as in PyTorch.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Numerator(D d, V x, V max) {
     const V hi = hn::Sub(x, max);
     const V neg_max = hn::Neg(max);
     const V b = hn::Sub(hi, x);
     const V lo = hn::Add(hn::Sub(x, hn::Sub(hi, b)), hn::Sub(neg_max, b));
     const V safe_lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
-    return hn::Mul(Exp(d, hi), hn::Add(hn::Set(d, 1.0), safe_lo));
+    return hn::Mul(Exp<T>(d, hi), hn::Add(hn::Set(d, 1.0), safe_lo));
   }
 
   // One division per element (no reciprocal): correctly rounded quotient.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Normalize(D, V numerator, V sum) {
     return hn::Div(numerator, sum);
   }
 
   // dx = y * (dy - sum(dy * y)), the sum supplied by the driver.
-  template <class D, class V>
+  template <class T, class D, class V>
   static V Backward(D, V y, V dy, V dot) {
     return hn::Mul(y, hn::Sub(dy, dot));
   }
