@@ -14,6 +14,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -163,17 +164,98 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
                         hn::Max(m, v));
 }
 
+// One vector of lanes, each lane its own slice of `size` elements `stride`
+// apart starting at x + lane: max, sum and outputs run lane by lane in slice
+// order, the same on every target.
+template <class Op, class T, class DC, class DS>
+HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, std::size_t stride) {
+  auto m = LoadAs(dc, ds, x);
+  for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, x + s * stride));
+  auto sum = hn::Zero(dc);
+  for (std::size_t s = 0; s < size; ++s) {
+    sum = hn::Add(sum, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m));
+  }
+  for (std::size_t s = 0; s < size; ++s) {
+    const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
+    StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, sum), y + s * stride);
+  }
+}
+
+// dot_init: PyTorch's last-dim reduction starts from the first term (a sum of
+// -0 terms is -0), its strided one from +0; -0 and +0 reproduce each.
+template <class Op, class T, class DC, class DS>
+HWY_INLINE void SlicesBackward(DC dc, DS ds, const T* y, const T* dy, T* dx, std::size_t size,
+                               std::size_t stride, double dot_init) {
+  auto dot = hn::Set(dc, dot_init);
+  for (std::size_t s = 0; s < size; ++s) {
+    dot = hn::Add(dot, hn::Mul(LoadAs(dc, ds, y + s * stride), LoadAs(dc, ds, dy + s * stride)));
+  }
+  for (std::size_t s = 0; s < size; ++s) {
+    const std::size_t k = s * stride;
+    StoreAs(dc, ds, Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, y + k), LoadAs(dc, ds, dy + k), dot), dx + k);
+  }
+}
+
+// Contiguous rows up to this length are processed a vector of rows at a time
+// (transposed through a stack buffer, one lane per row); longer ones one row
+// at a time with the vector along the row.
+inline constexpr std::size_t kSmallRow = 32;
+
+// Calls f(dc, ds, sources, destination, stride) for blocks of rows
+// [o, o + lanes) of contiguous rows of `size`: full blocks are transposed into
+// buf (element s of row r at buf[s * lanes + r]) and back, single rows (the
+// tail) run in place with one-lane vectors and stride 1.
+template <class T, bool kWiden, std::size_t kInputs, class F>
+HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::size_t size,
+                                std::int64_t begin, std::int64_t end, const F& f) {
+  const hn::ScalableTag<ComputeT<T, kWiden>> dc;
+  const hn::Rebind<T, decltype(dc)> ds;
+  const std::size_t lanes = hn::Lanes(dc);
+  constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(ComputeT<T, kWiden>);
+  alignas(64) T buf[kInputs + 1][kSmallRow * kMaxLanes];
+  std::int64_t o = begin;
+  for (; o + static_cast<std::int64_t>(lanes) <= end; o += static_cast<std::int64_t>(lanes)) {
+    const std::size_t base = static_cast<std::size_t>(o) * size;
+    std::array<const T*, kInputs> t;
+    for (std::size_t k = 0; k < kInputs; ++k) {
+      for (std::size_t r = 0; r < lanes; ++r) {
+        for (std::size_t s = 0; s < size; ++s) buf[k][s * lanes + r] = in[k][base + r * size + s];
+      }
+      t[k] = buf[k];
+    }
+    f(dc, ds, t, buf[kInputs], lanes);
+    for (std::size_t r = 0; r < lanes; ++r) {
+      for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[kInputs][s * lanes + r];
+    }
+  }
+  const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
+  const hn::Rebind<T, decltype(dc1)> ds1;
+  for (; o < end; ++o) {
+    const std::size_t base = static_cast<std::size_t>(o) * size;
+    std::array<const T*, kInputs> t;
+    for (std::size_t k = 0; k < kInputs; ++k) t[k] = in[k] + base;
+    f(dc1, ds1, t, out + base, std::size_t{1});
+  }
+}
+
 template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
                      std::int64_t outer_end) {
   constexpr bool kWiden = Body<Op>::kWiden;
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
+  if (inner == 1 && size <= kSmallRow) {
+    ForEachRowBlock<T, kWiden, 1>({x}, y, size, outer_begin, outer_end,
+                                  [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
+                                    SlicesForward<Op, T>(dc, ds, in[0], out, size, stride);
+                                  });
+    return;
+  }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
     const T* xs = x + static_cast<std::size_t>(o) * size * inner;
     T* ys = y + static_cast<std::size_t>(o) * size * inner;
     if (inner == 1) {
-      // One contiguous slice: vector max, fixed-order sum, then the outputs.
+      // One long contiguous slice: vector max, fixed-order sum, then the outputs.
       double m = -std::numeric_limits<double>::infinity();
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
         const auto v = LoadAs(dc, ds, xs + i);
@@ -190,16 +272,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
       ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
-        auto m = LoadAs(dc, ds, xs + j);
-        for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, xs + s * inner + j));
-        auto sum = hn::Zero(dc);
-        for (std::size_t s = 0; s < size; ++s) {
-          sum = hn::Add(sum, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + s * inner + j), m));
-        }
-        for (std::size_t s = 0; s < size; ++s) {
-          const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + s * inner + j), m);
-          StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, sum), ys + s * inner + j);
-        }
+        SlicesForward<Op, T>(dc, ds, xs + j, ys + j, size, inner);
       });
     }
   }
@@ -211,6 +284,13 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   constexpr bool kWiden = Body<Op>::kWiden;
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
+  if (inner == 1 && size <= kSmallRow) {
+    ForEachRowBlock<T, kWiden, 2>({y, dy}, dx, size, outer_begin, outer_end,
+                                  [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
+                                    SlicesBackward<Op, T>(dc, ds, in[0], in[1], out, size, stride, -0.0);
+                                  });
+    return;
+  }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
     const std::size_t base = static_cast<std::size_t>(o) * size * inner;
     const T *ys = y + base, *dys = dy + base;
@@ -221,21 +301,12 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
       });
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
         const auto g = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
-                                          hn::Set(dc, dot));
+                                                      hn::Set(dc, dot));
         StoreAs(dc, ds, g, dxs + i);
       });
     } else {
       ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
-        auto dot = hn::Zero(dc);
-        for (std::size_t s = 0; s < size; ++s) {
-          const std::size_t k = s * inner + j;
-          dot = hn::Add(dot, hn::Mul(LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k)));
-        }
-        for (std::size_t s = 0; s < size; ++s) {
-          const std::size_t k = s * inner + j;
-          StoreAs(dc, ds, Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + k), LoadAs(dc, ds, dys + k), dot),
-                  dxs + k);
-        }
+        SlicesBackward<Op, T>(dc, ds, ys + j, dys + j, dxs + j, size, inner, 0.0);
       });
     }
   }

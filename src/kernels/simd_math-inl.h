@@ -62,6 +62,15 @@ HWY_INLINE V Expm1Small(D d, V r) {
     for (std::size_t k = 1; k <= kDegree; ++k) c[k] = 1.0 / (f *= static_cast<double>(k));
     return c;
   }();
+  if constexpr (sizeof(T) == 4) {
+    // Estrin: pairs c_k + c_{k+1} r, combined with r^2, r^4, r^8.
+    const V r2 = hn::Mul(r, r), r4 = hn::Mul(r2, r2), r8 = hn::Mul(r4, r4);
+    const auto pair = [&](std::size_t k) { return hn::Add(hn::Set(d, kInvFactorial[k]), hn::Mul(r, hn::Set(d, kInvFactorial[k + 1]))); };
+    const V q01 = hn::Add(pair(1), hn::Mul(r2, pair(3)));
+    const V q23 = hn::Add(pair(5), hn::Mul(r2, pair(7)));
+    const V p = hn::Add(hn::Add(q01, hn::Mul(r4, q23)), hn::Mul(r8, pair(9)));
+    return hn::Mul(r, p);
+  }
   V p = hn::Set(d, kInvFactorial[kDegree]);
   for (std::size_t k = kDegree - 1; k >= 1; --k) p = hn::Add(hn::Set(d, kInvFactorial[k]), hn::Mul(r, p));
   return hn::Mul(r, p);
