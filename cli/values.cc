@@ -18,7 +18,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string in_quotes(std::string_view text) {
+  std::string s(1, '\'');
+  s.append(text);
+  s += '\'';
+  return s;
+}
 
 std::string_view trim(std::string_view s) {
   constexpr std::string_view kSpace = " \t\r\n\f\v";
@@ -124,10 +129,10 @@ Values parse_text(std::string_view text, std::string_view what) {
 
 std::string read_file(std::string_view path, std::string_view what) {
   std::ifstream in{std::string(path), std::ios::binary};
-  if (!in) throw Error(std::string(what) + ": cannot open file " + quoted(path));
+  if (!in) throw Error(std::string(what) + ": cannot open file " + in_quotes(path));
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw Error(std::string(what) + ": cannot read file " + quoted(path));
+  if (in.bad()) throw Error(std::string(what) + ": cannot read file " + in_quotes(path));
   return std::move(text).str();
 }
 
@@ -140,10 +145,10 @@ double parse_number(std::string_view text, std::string_view what) {
   double v = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec == std::errc::result_out_of_range) {
-    throw Error(std::string(what) + ": " + quoted(text) + " is out of range for a double");
+    throw Error(std::string(what) + ": " + in_quotes(text) + " is out of range for a double");
   }
   if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
-    throw Error(std::string(what) + ": " + quoted(text) + " is not a number");
+    throw Error(std::string(what) + ": " + in_quotes(text) + " is not a number");
   }
   return v;
 }
@@ -154,7 +159,7 @@ std::int64_t parse_integer(std::string_view text, std::string_view what) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
-    throw Error(std::string(what) + ": " + quoted(text) + " is not an integer");
+    throw Error(std::string(what) + ": " + in_quotes(text) + " is not an integer");
   }
   return v;
 }
@@ -183,14 +188,14 @@ Values read_values(std::span<const std::string> args, std::string_view what, Sou
     if (arg == "-") return parse_text(sources.read_stdin(what), std::string(what) + " (standard input)");
     if (arg.starts_with('@')) {
       const std::string_view path = arg.substr(1);
-      return parse_text(read_file(path, what), std::string(what) + " (file " + quoted(path) + ")");
+      return parse_text(read_file(path, what), std::string(what) + " (file " + in_quotes(path) + ")");
     }
     return parse_text(arg, what);
   }
   Values v;
   for (const std::string& arg : args) {
     if (arg == "-" || arg.starts_with('@') || trim(arg).starts_with('[')) {
-      throw Error(std::string(what) + ": " + quoted(arg) +
+      throw Error(std::string(what) + ": " + in_quotes(arg) +
                   " must be the only argument (a JSON array, @FILE or - stands for all the values)");
     }
     append_numbers(arg, what, v.data);

@@ -4,12 +4,14 @@
 //   - `params`: a tuple of Param descriptors over Options (the reflection C++20
 //     lacks), read by the CLI, module printing, docs and tests;
 //   - `info`: a constexpr OpInfo record (names, kind, what backward keeps, text,
-//     plot range, kinks, error budgets);
+//     plot range, kinks, error budgets, range, properties, and the lecture's
+//     advantages, drawbacks and recommended use in Spanish with activa's English);
 //   - a reference forward and derivative templated on the number type, so the
 //     same text runs in double and in MPFR for correctly rounded expectations.
 // This header is free of Highway and of the tensor layer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -36,6 +38,30 @@ struct ErrorBudget {
   double float64 = 1;
 };
 
+// Shape of f over the reals (for a per-slice op, of one output as a function
+// of its own input), as `activa info` and the docs state it.
+enum class Saturation : std::uint8_t {
+  none,      // f' stays away from 0 on both sides
+  negative,  // f' -> 0 (or is 0) as x -> -inf only
+  both,      // f' -> 0 as x -> -inf and as x -> +inf
+};
+struct Properties {
+  bool monotonic = false;         // non-decreasing everywhere
+  bool smooth = false;            // derivative continuous everywhere (no kinks)
+  bool bounded = false;           // output bounded below and above
+  bool zero_centred = false;      // odd, f(-x) = -f(x): zero mean output for symmetric input
+  bool negative_outputs = false;  // some x gives f(x) < 0
+  Saturation saturation = Saturation::none;
+};
+
+// A judgement of the activation in one language: the lecture's own words in
+// Spanish ("Consideraciones"), activa's in English. Empty entries end a list.
+struct Prose {
+  std::array<std::string_view, 4> advantages;
+  std::array<std::string_view, 4> drawbacks;
+  std::string_view recommended;  // recommended use
+};
+
 struct OpInfo {
   std::string_view name;         // functional name: "leaky_relu"
   std::string_view module;       // nn module name: "LeakyReLU"
@@ -48,6 +74,10 @@ struct OpInfo {
   std::span<const double> kinks;  // points where the derivative jumps
   ErrorBudget forward_ulp;
   ErrorBudget backward_ulp;      // against the exact derivative times the upstream gradient
+  std::string_view range;        // the set of outputs: "(0, 1)"
+  Properties properties;
+  Prose en;                      // advantages, drawbacks, use: in English
+  Prose es;                      // the same, quoted from the lecture (Spanish)
 };
 
 // Describes one member of an op's Options: its PyTorch name and meaning.

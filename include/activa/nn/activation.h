@@ -38,7 +38,7 @@ class Activation : public Module {
   }
 
   Tensor operator()(const Tensor& x) const { return forward(x); }
-  Tensor forward(const Tensor& x) const {
+  Tensor forward(const Tensor& x) const override {
     if constexpr (Op::info.kind == Kind::pointwise) {
       return Functional<Op>{}(x, options_);
     } else if constexpr (Op::info.kind == Kind::weighted) {
@@ -59,6 +59,10 @@ class Activation : public Module {
 
   std::vector<Tensor> parameters() const override {
     if constexpr (Op::info.kind == Kind::weighted) return {weight_};
+    return {};
+  }
+  std::vector<std::pair<std::string, Tensor>> named_parameters() const override {
+    if constexpr (Op::info.kind == Kind::weighted) return {{"weight", weight_}};
     return {};
   }
 

@@ -35,6 +35,19 @@ struct Elu {
       .kinks = kKinks,
       .forward_ulp = {.float32 = 1, .float64 = 3},
       .backward_ulp = {.float32 = 2, .float64 = 4},
+      .range = "(-alpha, inf)",
+      .properties = {.monotonic = true, .smooth = false, .bounded = false, .zero_centred = false,
+                     .negative_outputs = true, .saturation = Saturation::negative},
+      .en = {.advantages = {"Learns better with negative values: outputs down to -alpha pull the mean "
+                            "activation towards 0.",
+                            "Smooth negative side, saturating gently to -alpha (derivative continuous at 0 "
+                            "when alpha = 1)."},
+             .drawbacks = {"Costlier to compute: an exponential for x <= 0.", "Sensitive to alpha."},
+             .recommended = "Deep networks that need a smooth negative activation."},
+      .es = {.advantages = {"Mejora el aprendizaje con valores negativos.", "Suaviza la activación negativa."},
+             .drawbacks = {"Cálculo más costoso.", "Sensibilidad al parámetro α."},
+             .recommended = "Se recomienda en redes profundas, cuando se necesita una activación negativa "
+                            "suavizada."},
   };
 
   template <class R>

@@ -35,6 +35,19 @@ struct LeakyRelu {
       .kinks = kKinks,
       .forward_ulp = {.float32 = 0.5, .float64 = 0.5},
       .backward_ulp = {.float32 = 0.5, .float64 = 0.5},
+      .range = "(-inf, inf) (for negative_slope > 0)",
+      .properties = {.monotonic = true, .smooth = false, .bounded = false, .zero_centred = false,
+                     .negative_outputs = true, .saturation = Saturation::none},
+      .en = {.advantages = {"No dead units: for x <= 0 the gradient is negative_slope, not 0.",
+                            "The slope of the negative side is under control, and fixed."},
+             .drawbacks = {"Can be a little less efficient than ReLU (a multiply for x <= 0).",
+                           "negative_slope is one more hyperparameter to tune."},
+             .recommended = "Hidden layers of deep networks that need negative activations."},
+      .es = {.advantages = {"No produce neuronas muertas",
+                            "Se tiene control de la pendiente para la parte negativa α, es fijo."},
+             .drawbacks = {"Puede ser menos eficiente que ReLU.", "Se requiere ajustar el parámetro α."},
+             .recommended = "Se recomienda en capas ocultas para redes profundas con activaciones "
+                            "negativas."},
   };
 
   template <class R>

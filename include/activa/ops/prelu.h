@@ -39,6 +39,18 @@ struct Prelu {
       .kinks = kKinks,
       .forward_ulp = {.float32 = 0.5, .float64 = 0.5},
       .backward_ulp = {.float32 = 0.5, .float64 = 0.5},
+      .range = "(-inf, inf) (for w > 0)",
+      .properties = {.monotonic = true, .smooth = false, .bounded = false, .zero_centred = false,
+                     .negative_outputs = true, .saturation = Saturation::none},
+      .en = {.advantages = {"Like Leaky ReLU, but the model learns the slope (one, or one per channel).",
+                            "Avoids dead units."},
+             .drawbacks = {"More parameters to fit.", "Needs more data and more training time."},
+             .recommended = "Deep networks that need finer control of the negative activation."},
+      .es = {.advantages = {"Similar a Leaky ReLU, pero α se ajusta por el modelo.", "Evita neuronas muertas."},
+             .drawbacks = {"Más parámetros que se deben de ajustar.",
+                           "Requiere más datos y tiempo para el entrenamiento."},
+             .recommended = "Se recomienda en redes profundas, cuando se requiere un control más fino de la "
+                            "activación negativa."},
   };
 
   template <class R>

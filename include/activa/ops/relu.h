@@ -30,6 +30,23 @@ struct Relu {
       .kinks = kKinks,
       .forward_ulp = {.float32 = 0, .float64 = 0},
       .backward_ulp = {.float32 = 0, .float64 = 0},
+      .range = "[0, inf)",
+      .properties = {.monotonic = true, .smooth = false, .bounded = false, .zero_centred = false,
+                     .negative_outputs = false, .saturation = Saturation::negative},
+      .en = {.advantages = {"Simple and cheap: a comparison per element, no exponential.",
+                            "Prevents the vanishing gradient: relu'(x) = 1 for every x > 0, however deep "
+                            "the network."},
+             .drawbacks = {"No negative outputs.",
+                           "Dead units: a neuron whose input stays <= 0 gets a zero gradient and stops "
+                           "learning."},
+             .recommended = "Hidden layers of deep networks: MLPs, convolutional networks, and "
+                            "classification problems that need no negative activation."},
+      .es = {.advantages = {"Simple y eficiente computacionalmente.",
+                            "Previene el desvanecimiento del gradiente."},
+             .drawbacks = {"No tiene salida negativas", "Puede producir neuronas muertas (cuando x ≤ 0)"},
+             .recommended = "Se recomienda en capas ocultas para redes profundas: MLP, Redes "
+                            "convolucionales y problemas de clasificación que no requieran la activación "
+                            "negativa."},
   };
 
   template <class R>

@@ -30,6 +30,23 @@ struct Sigmoid {
       .kinks = {},
       .forward_ulp = {.float32 = 1, .float64 = 3},
       .backward_ulp = {.float32 = 2, .float64 = 6},
+      .range = "(0, 1)",
+      .properties = {.monotonic = true, .smooth = true, .bounded = true, .zero_centred = false,
+                     .negative_outputs = false, .saturation = Saturation::both},
+      .en = {.advantages = {"Its output, in (0, 1), reads as a probability: the natural output of a binary "
+                            "classifier."},
+             .drawbacks = {"Vanishing gradient in the hidden layers of deep networks: sigmoid'(x) <= 0.25 "
+                           "and tends to 0 as |x| grows, so gradients shrink layer after layer.",
+                           "Not zero-centred (every output is positive), which can slow training down.",
+                           "Costly to compute: an exponential per element."},
+             .recommended = "The output layer of a binary classifier (with binary cross-entropy)."},
+      .es = {.advantages = {"Útil en clasificación binaria ya que produce una salida entre 0 y 1, "
+                            "interpretada como probabilidad."},
+             .drawbacks = {"Sufre de desvanecimiento del gradiente para redes profundas (el gradiente se "
+                           "hace muy pequeño) en capas ocultas.",
+                           "No está centrada en cero, lo que puede hacer que el entrenamiento sea más lento.",
+                           "Cálculo computacional costoso."},
+             .recommended = "Se recomienda en capa de salida para clasificación binaria."},
   };
 
   template <class R>

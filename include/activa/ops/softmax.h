@@ -42,6 +42,21 @@ struct Softmax {
       .kinks = {},
       .forward_ulp = {.float32 = 1, .float64 = 4},
       .backward_ulp = {.float32 = 2, .float64 = 8},
+      .range = "(0, 1), each slice summing to 1",
+      .properties = {.monotonic = true, .smooth = true, .bounded = true, .zero_centred = false,
+                     .negative_outputs = false, .saturation = Saturation::both},
+      .en = {.advantages = {"Turns scores into probabilities that sum to 1, one per class.",
+                            "Smooth; with the cross-entropy loss the gradient is simply y - target."},
+             .drawbacks = {"Couples every output of a slice: not a per-neuron activation for hidden layers.",
+                           "Saturates: a wide gap between scores drives every gradient towards 0.",
+                           "An exponential per element and a sum per slice."},
+             .recommended = "The last layer of a multi-class classifier."},
+      // The lecture's slides on softmax give its use and what it computes; no drawbacks.
+      .es = {.advantages = {"La función softmax convierte las salidas en un rango de probabilidades que "
+                            "suman 1"},
+             .drawbacks = {},
+             .recommended = "Se utiliza comúnmente como función de activación para la última capa de la red "
+                            "neuronal en el caso de clasificación de múltiples clases."},
   };
 
   template <class R>

@@ -29,6 +29,22 @@ struct Tanh {
       .kinks = {},
       .forward_ulp = {.float32 = 1, .float64 = 4},
       .backward_ulp = {.float32 = 2, .float64 = 6},
+      .range = "(-1, 1)",
+      .properties = {.monotonic = true, .smooth = true, .bounded = true, .zero_centred = true,
+                     .negative_outputs = true, .saturation = Saturation::both},
+      .en = {.advantages = {"Zero-centred (odd, outputs in (-1, 1)), which can improve convergence.",
+                            "Smooth, with a gradient four times sigmoid's at 0 (tanh'(0) = 1)."},
+             .drawbacks = {"Vanishing gradient in the hidden layers of deep networks: tanh'(x) tends to 0 "
+                           "as |x| grows.",
+                           "Costly to compute: exponentials per element."},
+             .recommended = "Hidden layers of shallow or recurrent networks; it can also serve binary "
+                            "classification, its two signs being the two classes."},
+      .es = {.advantages = {"Centrada en cero, lo que puede mejorar la convergencia de la red.",
+                            "Suaviza el gradiente"},
+             .drawbacks = {"Sufre de desvanecimiento del gradiente para redes profundas (el gradiente se "
+                           "hace muy pequeño) en capas ocultas.",
+                           "Cálculo computacional costoso."},
+             .recommended = "Se puede usar para clasificación binaria"},
   };
 
   template <class R>
