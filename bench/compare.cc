@@ -24,6 +24,7 @@
 // rows that were noisy can be re-run alone (--benchmark_filter=...) and the
 // summary still covers the whole earlier run.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -315,6 +316,9 @@ void register_all(const Config& config, const std::vector<Baseline>& baselines) 
 // every repetition is recorded and the fastest kept for the summary.
 class Collector : public benchmark::ConsoleReporter {
  public:
+  // Colors only on a terminal (a custom reporter does not get --benchmark_color).
+  Collector() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     std::vector<Run> shown;
     for (const Run& r : runs) {

@@ -57,7 +57,8 @@ Prepared prepare(const Curve& curve) {
   if constexpr (Op::info.kind == Kind::pointwise) {
     typename Op::Options options{};
     std::string accepted;
-    for_each_param<Op>([&](const auto& param) { accepted += (accepted.empty() ? "" : ", ") + std::string(param.name); });
+    for_each_param<Op>(
+        [&](const auto& param) { accepted += (accepted.empty() ? "" : ", ") + std::string(param.name); });
     for (const auto& [key, value] : curve.params) {
       bool found = false;
       for_each_param<Op>([&](const auto& param) {
@@ -272,7 +273,9 @@ plot::Figure activation_figure(const FigureRequest& request) {
     const plot::Color c = plot::kPalette[i % plot::kPalette.size()];
     add_curves(fig, prepared[i], xr, request.derivative, c, single ? plot::kPalette[1] : c);
   }
-  if (!fig.markers.empty()) fig.marker_label = request.derivative ? "kink: \u25CF value, \u25CB one-sided limit" : "kink";
+  if (!fig.markers.empty()) {
+    fig.marker_label = request.derivative ? "kink: \u25CF value, \u25CB one-sided limit" : "kink";
+  }
   if (single) {
     fig.title = prepared[0].formula;
   } else {

@@ -133,8 +133,8 @@ class Png {
 
 bool close_to(std::uint32_t rgb, Color c, int tolerance = 40) {
   const int r = int(rgb >> 16 & 0xFF), g = int(rgb >> 8 & 0xFF), b = int(rgb & 0xFF);
-  return std::abs(r - int(std::lround(c.r * 255))) <= tolerance &&
-         std::abs(g - int(std::lround(c.g * 255))) <= tolerance && std::abs(b - int(std::lround(c.b * 255))) <= tolerance;
+  const auto near = [&](int v, double target) { return std::abs(v - int(std::lround(target * 255))) <= tolerance; };
+  return near(r, c.r) && near(g, c.g) && near(b, c.b);
 }
 bool dark(std::uint32_t rgb) { return close_to(rgb, {0, 0, 0}, 100); }
 
@@ -529,9 +529,10 @@ TEST_F(Cli, CompletionScriptIsTheInstalledOneAndCompletes) {
   EXPECT_EQ(ok({"completion", "words", "--", "tour", "--plots"}), "__dirs__\n");
   EXPECT_EQ(ok({"completion", "words", "--", "info", "--lang"}), "en\nes\n");
   // Through bash itself: "activa pl<TAB>" and "activa info --lang <TAB>".
-  const std::string driver = "source " + script.string() +
-                             "; COMP_WORDS=(" + kCli + " pl); COMP_CWORD=1; _activa; echo \"${COMPREPLY[*]}\";"
-                             " COMP_WORDS=(" + kCli + " info --lang e); COMP_CWORD=3; _activa; echo \"${COMPREPLY[*]}\"";
+  const std::string cli(kCli);
+  const std::string driver = "source " + script.string() + "; COMP_WORDS=(" + cli +
+                             " pl); COMP_CWORD=1; _activa; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(" + cli +
+                             " info --lang e); COMP_CWORD=3; _activa; echo \"${COMPREPLY[*]}\"";
   const Result bash = run_program("bash", {"-c", driver});
   EXPECT_EQ(bash.status, 0) << bash.err;
   EXPECT_EQ(bash.out, "plot\nen es\n") << bash.err;

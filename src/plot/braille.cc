@@ -167,7 +167,9 @@ std::string Figure::to_braille(int cols, int rows, bool color) const {
   std::size_t used = 0;
   for (const Series& s : series) {
     if (s.label.empty()) continue;
-    const std::string sample = s.style.line == Line::solid ? "──" : s.style.line == Line::dashed ? "╌╌" : "┄┄";
+    const std::string sample = s.style.line == Line::solid    ? "──"
+                               : s.style.line == Line::dashed ? "╌╌"
+                                                              : "┄┄";
     const std::size_t w = (used ? 2 : 0) + 3 + width_of(s.label);
     if (used + w > std::size_t(cols)) break;
     legend += std::string(used ? "  " : "") + (color ? ansi(s.style.color) : "") + sample + (color ? kReset : "") +

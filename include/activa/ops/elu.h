@@ -58,7 +58,7 @@ struct Elu {
   template <class R>
   static R derivative(const R& x, const Options& o = {}) {
     using std::exp;
-    return x > R(0) ? R(1) : R(o.alpha) * exp(x);
+    return x <= R(0) ? R(o.alpha) * exp(x) : R(1);  // 1 at NaN, as PyTorch tests x <= 0
   }
 };
 

@@ -51,11 +51,11 @@ struct Relu {
 
   template <class R>
   static R forward(const R& x, const Options& = {}) {
-    return x > R(0) ? x : R(0);
+    return x < R(0) ? R(0) : x;  // NaN and -0 pass through
   }
   template <class R>
   static R derivative(const R& x, const Options& = {}) {
-    return x > R(0) ? R(1) : R(0);
+    return x <= R(0) ? R(0) : R(1);  // 1 at NaN: the upstream gradient passes
   }
 };
 
