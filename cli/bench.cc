@@ -2,11 +2,13 @@
 // against the bandwidth limit measured on the spot: the fastest
 // read-1-write-1 kernel (for forward: read x, write y) or read-2-write-1
 // kernel (for backward: read the saved tensor and grad_output, write
-// grad_input), with and without streaming stores, at the same size, threads
-// and element type (bench/support/bandwidth.h). Prints the table of the
-// comparison benchmark (bench/compare.cc) without its baselines, or with
-// --json one object per row. Every option is checked before anything runs.
+// grad_input), with and without streaming stores, at the same size and
+// element type on up to as many threads (bench/support/bandwidth.h). Prints
+// the table of the comparison benchmark (bench/compare.cc) without its
+// baselines, or with --json one object per row. Every option is checked
+// before anything runs.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <new>
 #include <sstream>
@@ -107,6 +109,7 @@ Plan plan_of(const BenchArgs& args) {
     if (t > 1024) throw Error("bench: --threads: " + std::to_string(t) + " is more than 1024");
     plan.threads.push_back(static_cast<int>(t));
   }
+  std::sort(plan.threads.begin(), plan.threads.end());  // the limit of t threads builds on fewer
   if (args.dtype == "float32") {
     plan.dtype = DType::float32;
   } else if (args.dtype == "float64") {
@@ -153,11 +156,15 @@ std::vector<Row> measure(const Plan& plan) {
                                     grad_weight.span()};
 
   std::vector<Row> rows;
+  // Per size, the limit of each direction so far: the fastest bandwidth kernel
+  // of its traffic on up to this many threads (what t threads can move, fewer
+  // can too: a measurement disturbed by another process does not lower it).
+  std::vector<std::array<double, 2>> limits(plan.sizes.size(), {0, 0});
   for (int threads : plan.threads) {
     kernels::set_num_threads(threads);
-    for (std::int64_t n : plan.sizes) {
-      // The limit of each direction: the fastest bandwidth kernel of its traffic.
-      double limit[2] = {0, 0};
+    for (std::size_t size_index = 0; size_index < plan.sizes.size(); ++size_index) {
+      const std::int64_t n = plan.sizes[size_index];
+      std::array<double, 2>& limit = limits[size_index];
       const auto floats = static_cast<std::size_t>(n) * sizeof(T) / sizeof(float);
       const int t = bench::effective_threads(n, threads);
       for (const bench::BandwidthKernel& k : bench::bandwidth_kernels()) {
@@ -186,8 +193,8 @@ std::string to_text(const Plan& plan, const std::vector<Row>& rows) {
   std::ostringstream os;
   os << "activa bench: " << dtype_name(plan.dtype) << " on " << bench::cpu_model() << " (SIMD target "
      << kernels::current_target() << "); Gelem/s = 10^9 elements per second, best of repeated runs.\n"
-     << "limit: the fastest read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel, same size "
-        "and threads.\n\n";
+     << "limit: the fastest read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel, same size, "
+        "on up to as many threads.\n\n";
   bench::Table table({"<function", "<direction", "size", "cols", "threads", "Gelem/s", "limit Gelem/s",
                       "% of limit"});
   for (const Row& r : rows) {

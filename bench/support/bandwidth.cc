@@ -23,29 +23,37 @@ HWY_INLINE void Put(D d, V v, float* HWY_RESTRICT p) {
 }
 
 // c[i] = a[i] (kTwo false) or a[i] + b[i], for i in [lo, hi). Scalar until c
-// is vector-aligned (Store and Stream need it), then four vectors a step.
+// is vector-aligned (Store and Stream need it), then vectors. The loop shape
+// that is fastest depends on where the arrays live; on the 2-core Cascade Lake
+// here: four vectors a step (four loads, then four stores) is about twice as
+// fast while the arrays fit in L2 (1 MiB), one vector a step 10-20% faster
+// from L3 and memory, where it matches memcpy. So the shape follows the bytes
+// this call touches.
 template <bool kTwo, bool kStream>
 void Range(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, float* HWY_RESTRICT c, std::size_t lo,
            std::size_t hi) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t kInCacheBytes = std::size_t{1} << 20;
   std::size_t i = lo;
   for (; i < hi && reinterpret_cast<std::uintptr_t>(c + i) % (N * sizeof(float)) != 0; ++i) {
     c[i] = kTwo ? a[i] + b[i] : a[i];
   }
-  for (; i + 4 * N <= hi; i += 4 * N) {
-    auto v0 = hn::LoadU(d, a + i), v1 = hn::LoadU(d, a + i + N);
-    auto v2 = hn::LoadU(d, a + i + 2 * N), v3 = hn::LoadU(d, a + i + 3 * N);
-    if constexpr (kTwo) {
-      v0 = hn::Add(v0, hn::LoadU(d, b + i));
-      v1 = hn::Add(v1, hn::LoadU(d, b + i + N));
-      v2 = hn::Add(v2, hn::LoadU(d, b + i + 2 * N));
-      v3 = hn::Add(v3, hn::LoadU(d, b + i + 3 * N));
+  if ((hi - lo) * sizeof(float) * (kTwo ? 3 : 2) <= kInCacheBytes) {
+    for (; i + 4 * N <= hi; i += 4 * N) {
+      auto v0 = hn::LoadU(d, a + i), v1 = hn::LoadU(d, a + i + N);
+      auto v2 = hn::LoadU(d, a + i + 2 * N), v3 = hn::LoadU(d, a + i + 3 * N);
+      if constexpr (kTwo) {
+        v0 = hn::Add(v0, hn::LoadU(d, b + i));
+        v1 = hn::Add(v1, hn::LoadU(d, b + i + N));
+        v2 = hn::Add(v2, hn::LoadU(d, b + i + 2 * N));
+        v3 = hn::Add(v3, hn::LoadU(d, b + i + 3 * N));
+      }
+      Put<kStream>(d, v0, c + i);
+      Put<kStream>(d, v1, c + i + N);
+      Put<kStream>(d, v2, c + i + 2 * N);
+      Put<kStream>(d, v3, c + i + 3 * N);
     }
-    Put<kStream>(d, v0, c + i);
-    Put<kStream>(d, v1, c + i + N);
-    Put<kStream>(d, v2, c + i + 2 * N);
-    Put<kStream>(d, v3, c + i + 3 * N);
   }
   for (; i + N <= hi; i += N) {
     auto v = hn::LoadU(d, a + i);

@@ -62,6 +62,53 @@ Tensor leaf_grad(const Tensor& t) {
   return g;
 }
 
+// Backward of y = x w^T + b for g = dL/dy, with x and w seen as [rows, in]
+// and [out, in]: dx = g w, dw = g^T x, db = column sums of g.
+struct LinearBackward {
+  Tensor x, w;          // detached: the values the forward used
+  Tensor weight, bias;  // the parameters themselves, for direct accumulation
+  bool gx, gw, gb;      // which gradients are wanted, in this order
+  std::int64_t rows, in, out;
+  Shape out_shape;
+
+  std::vector<Tensor> operator()(const Tensor& g) const {
+    if (g.shape() != out_shape || g.dtype() != x.dtype()) {
+      throw Error("AddmmBackward0: grad_output of shape " + shape_string(g.shape()) + " and dtype " +
+                  std::string(dtype_name(g.dtype())) + " does not match the output's " + shape_string(out_shape) +
+                  " and " + std::string(dtype_name(x.dtype())));
+    }
+    std::vector<Tensor> grads;
+    detail::with_dtype(x.dtype(), [&]<class T>() {
+      const T* gp = g.data<T>().data();
+      if (gx) {
+        Tensor dx = empty(x.shape(), {.dtype = x.dtype()});
+        blas::gemm<T>(blas::Trans::no, blas::Trans::no, rows, in, out, T(1), gp, out, w.data<T>().data(), in, T(0),
+                      dx.data<T>().data(), in);
+        grads.push_back(dx);
+      }
+      // A leaf parameter that already has a .grad gets g^T x added straight
+      // into it (beta = 1), which is what the engine's accumulation would do,
+      // without a temporary; then the engine is handed no tensor for it.
+      if (gw) {
+        const Tensor acc = leaf_grad(weight);
+        const bool direct = acc.defined();
+        Tensor dw = direct ? acc : empty(w.shape(), {.dtype = w.dtype()});
+        blas::gemm<T>(blas::Trans::yes, blas::Trans::no, out, in, rows, T(1), gp, out, x.data<T>().data(), in,
+                      direct ? T(1) : T(0), dw.data<T>().data(), in);
+        grads.push_back(direct ? Tensor() : dw);
+      }
+      if (gb) {
+        const Tensor acc = leaf_grad(bias);
+        const bool direct = acc.defined();
+        Tensor db = direct ? acc : empty({out}, {.dtype = x.dtype()});
+        column_sums(gp, rows, out, db.data<T>().data(), direct);
+        grads.push_back(direct ? Tensor() : db);
+      }
+    });
+    return grads;
+  }
+};
+
 }  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -83,50 +130,15 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   });
 
   if (bias.defined() ? autograd::needs_graph({&x, &weight, &bias}) : autograd::needs_graph({&x, &weight})) {
-    const bool gx = x.requires_grad(), gw = weight.requires_grad(), gb = bias.defined() && bias.requires_grad();
+    LinearBackward node{.x = x.detach(), .w = weight.detach(), .weight = weight, .bias = bias,
+                        .gx = x.requires_grad(), .gw = weight.requires_grad(),
+                        .gb = bias.defined() && bias.requires_grad(), .rows = rows, .in = in, .out = out,
+                        .out_shape = out_shape};
     std::vector<Tensor> inputs;
-    if (gx) inputs.push_back(x);
-    if (gw) inputs.push_back(weight);
-    if (gb) inputs.push_back(bias);
-    const Tensor xs = x.detach(), ws = weight.detach();
-    autograd::attach(y, bias.defined() ? "AddmmBackward0" : "MmBackward0", std::move(inputs),
-                     [xs, ws, weight, bias, gx, gw, gb, rows, in, out, out_shape](const Tensor& g) {
-                       if (g.shape() != out_shape || g.dtype() != xs.dtype()) {
-                         throw Error("linear backward: grad_output of shape " + shape_string(g.shape()) +
-                                     " and dtype " + std::string(dtype_name(g.dtype())) +
-                                     " does not match the output's " + shape_string(out_shape) + " and " +
-                                     std::string(dtype_name(xs.dtype())));
-                       }
-                       std::vector<Tensor> grads;
-                       detail::with_dtype(xs.dtype(), [&]<class T>() {
-                         const T* gp = g.data<T>().data();
-                         if (gx) {
-                           Tensor dx = empty(xs.shape(), {.dtype = xs.dtype()});
-                           blas::gemm<T>(blas::Trans::no, blas::Trans::no, rows, in, out, T(1), gp, out,
-                                         ws.data<T>().data(), in, T(0), dx.data<T>().data(), in);
-                           grads.push_back(dx);
-                         }
-                         if (gw) {
-                           // g^T x added straight into a leaf's existing .grad
-                           // (beta = 1): what the engine's accumulation would do,
-                           // without a temporary. Otherwise a new tensor for the engine.
-                           Tensor acc = leaf_grad(weight);
-                           const bool direct = acc.defined();
-                           Tensor dw = direct ? acc : empty(ws.shape(), {.dtype = ws.dtype()});
-                           blas::gemm<T>(blas::Trans::yes, blas::Trans::no, out, in, rows, T(1), gp, out,
-                                         xs.data<T>().data(), in, direct ? T(1) : T(0), dw.data<T>().data(), in);
-                           grads.push_back(direct ? Tensor() : dw);
-                         }
-                         if (gb) {
-                           Tensor acc = leaf_grad(bias);
-                           const bool direct = acc.defined();
-                           Tensor db = direct ? acc : empty({out}, {.dtype = xs.dtype()});
-                           column_sums(gp, rows, out, db.data<T>().data(), direct);
-                           grads.push_back(direct ? Tensor() : db);
-                         }
-                       });
-                       return grads;
-                     });
+    if (node.gx) inputs.push_back(x);
+    if (node.gw) inputs.push_back(weight);
+    if (node.gb) inputs.push_back(bias);
+    autograd::attach(y, bias.defined() ? "AddmmBackward0" : "MmBackward0", std::move(inputs), std::move(node));
   }
   return y;
 }

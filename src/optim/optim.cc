@@ -1,5 +1,9 @@
 #include "activa/optim.h"
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -9,6 +13,26 @@
 
 namespace activa::optim {
 namespace {
+
+// Runs the optimizers' loops with subnormal floats flushed to zero (FTZ, and
+// DAZ for inputs), restoring the caller's mode after. Adam's second moment of a
+// gradient element near 1e-20 is subnormal, and on x86 every operation on a
+// subnormal costs ~100 cycles: in the reference recipe Adam went from 6% to 29%
+// of the time by epoch 5. The results do not change: where v is subnormal,
+// sqrt(v) < 1.1e-19 vanishes next to eps in the denominator, and a subnormal
+// m moves a weight by less than lr * 1.2e-38 / eps ~ 1e-33, below half an ulp
+// of any weight larger than 1e-26 in magnitude.
+class FlushSubnormals {
+ public:
+#if defined(__SSE2__)
+  FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFtz | kDaz); }
+  ~FlushSubnormals() { _mm_setcsr(saved_); }
+
+ private:
+  static constexpr unsigned kFtz = 0x8000, kDaz = 0x0040;  // MXCSR bits 15 and 6
+  unsigned saved_;
+#endif
+};
 
 void check_non_negative(double v, const char* what, const char* optimizer) {
   if (!(v >= 0)) throw Error(std::string(optimizer) + ": Invalid " + what + " value: " + std::to_string(v));
@@ -52,6 +76,7 @@ SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
 // The operations of PyTorch's _single_tensor_sgd, element by element, each
 // rounded to T as its tensor ops round (scalars converted to T first).
 void SGD::step() {
+  const FlushSubnormals flush;
   for (std::size_t k = 0; k < params_.size(); ++k) {
     Tensor& p = params_[k];
     const Tensor grad = p.grad();
@@ -93,9 +118,11 @@ namespace {
 
 // One Adam step over n elements, the branches hoisted out of the loop so that
 // it vectorizes (src/optim is compiled without errno for sqrt, and without
-// FMA contraction: every operation rounds as the tensor op it mirrors).
+// FMA contraction: every operation rounds as the tensor op it mirrors). One
+// clone per vector width, picked at load time: +, *, / and sqrt are correctly
+// rounded at every width, so all clones give the same bits.
 template <class T, bool kDecay, bool kAmsgrad>
-void adam_update(std::size_t n, T* w, const T* g, T* m, T* v, T* vmax, T b1, T one_b1, T b2, T one_b2, T wd,
+[[gnu::target_clones("avx512f", "avx2", "default")]] void adam_update(std::size_t n, T* w, const T* g, T* m, T* v, T* vmax, T b1, T one_b1, T b2, T one_b2, T wd,
                  T c2, T eps, T neg_step) {
   for (std::size_t i = 0; i < n; ++i) {
     T gi = g[i];
@@ -118,6 +145,7 @@ void adam_update(std::size_t n, T* w, const T* g, T* m, T* v, T* vmax, T b1, T o
 // PyTorch's _single_tensor_adam: the moments in T, the bias corrections and
 // step size in double (Python floats), converted to T where a tensor op meets them.
 void Adam::step() {
+  const FlushSubnormals flush;
   for (std::size_t k = 0; k < params_.size(); ++k) {
     Tensor& p = params_[k];
     const Tensor grad = p.grad();
