@@ -58,14 +58,22 @@ HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
 template <class T, bool kWiden>
 using ComputeT = std::conditional_t<kWiden, double, T>;
 
-// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: full vectors, then
-// one-lane vectors for the tail. dc is the compute tag, ds the storage tag.
+// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: full vectors (four a
+// step, so that the long dependency chains of the exp-based bodies of
+// neighbouring vectors overlap), then one-lane vectors for the tail. dc is the
+// compute tag, ds the storage tag.
 template <class T, bool kWiden, class F>
 HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
   const hn::ScalableTag<ComputeT<T, kWiden>> dc;
   const hn::Rebind<T, decltype(dc)> ds;
   const std::size_t lanes = hn::Lanes(dc);
   std::size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes) {
+    f(dc, ds, i);
+    f(dc, ds, i + lanes);
+    f(dc, ds, i + 2 * lanes);
+    f(dc, ds, i + 3 * lanes);
+  }
   for (; i + lanes <= n; i += lanes) f(dc, ds, i);
   const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
   const hn::Rebind<T, decltype(dc1)> ds1;

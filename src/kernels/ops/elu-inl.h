@@ -10,6 +10,7 @@
 
 #include "activa/ops/elu.h"
 #include "src/kernels/drivers-inl.h"
+#include "src/kernels/float_math-inl.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -18,21 +19,39 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct Body<ops::Elu> {
-  static constexpr bool kWiden = true;
+  static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
 
   // alpha * expm1(x) on the negative side: exact-to-rounding for tiny x, -alpha
-  // as x -> -inf. NaN fails x > 0 and propagates through expm1.
+  // as x -> -inf. NaN propagates.
   template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Elu::Options& o) {
-    const V alpha = hn::Set(d, o.alpha);
-    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
+    using F = hn::TFromD<D>;
+    const V alpha = hn::Set(d, static_cast<F>(o.alpha));
+    if constexpr (sizeof(F) == 4) {
+      // Below -40, expm1 is -1 to far below float precision.
+      const Pair<V> m = Expm1Pair(d, ExpReduce(d, hn::Max(hn::Min(x, hn::Zero(d)), hn::Set(d, -40.0f))));
+      const V neg = Fma(d, alpha, m.hi, hn::Mul(alpha, m.lo));
+      return hn::IfThenElse(hn::IsNaN(x), x, hn::IfThenElse(x > hn::Zero(d), x, neg));
+    } else {
+      return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
+    }
   }
 
   // PyTorch tests x <= 0: elu'(0) = alpha, and a NaN input passes dy through.
+  // dy * alpha is rounded first, as in PyTorch.
   template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::Elu::Options& o) {
-    const V alpha = hn::Set(d, o.alpha);
-    return hn::IfThenElse(x <= hn::Zero(d), hn::Mul(hn::Mul(dy, alpha), Exp<T>(d, x)), dy);
+    using F = hn::TFromD<D>;
+    const V alpha = hn::Set(d, static_cast<F>(o.alpha));
+    V e;
+    if constexpr (sizeof(F) == 4) {
+      const ExpParts<D> parts = ExpReduce(d, hn::Max(hn::Min(x, hn::Zero(d)), hn::Set(d, -110.0f)));
+      const Pair<V> m = Mantissa(d, parts);
+      e = Scale(d, hn::Add(m.hi, m.lo), parts.k);
+    } else {
+      e = Exp<T>(d, x);
+    }
+    return hn::IfThenElse(x <= hn::Zero(d), hn::Mul(hn::Mul(dy, alpha), e), dy);
   }
 };
 

@@ -10,6 +10,7 @@
 
 #include "activa/ops/sigmoid.h"
 #include "src/kernels/drivers-inl.h"
+#include "src/kernels/float_math-inl.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -18,24 +19,42 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct Body<ops::Sigmoid> {
-  static constexpr bool kWiden = true;  // float32 computes in double: <= 0.5 ULP + 2^-29
+  static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
 
   // With e = exp(-|x|) in (0, 1]: sigmoid(|x|) = 1 / (1 + e) and
   // sigmoid(-|x|) = e / (1 + e); neither cancels, and e / (1 + e) keeps
-  // subnormal results down to x = -745. NaN: e is NaN and so is the result.
+  // subnormal results down to x = -745 (float: -103.9). NaN propagates.
   template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Sigmoid::Options&) {
-    const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
-    const V r = Reciprocal<T>(d, hn::Add(hn::Set(d, 1.0), e));
-    return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      // e = 2^k m; the numerator is 1, or m with 2^k applied last.
+      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
+      const Pair<V> m = Mantissa(d, e);
+      const auto neg = x < hn::Zero(d);
+      const Pair<V> n{hn::IfThenElse(neg, m.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(neg, m.lo)};
+      const auto k = hn::IfThenElseZero(hn::RebindMask(hn::RebindToSigned<D>(), neg), e.k);
+      const V y = Scale(d, Divide(d, n, OnePlus(d, e, m)), k);
+      return hn::IfThenElse(hn::IsNaN(x), x, y);
+    } else {
+      const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
+      const V r = Reciprocal<T>(d, hn::Add(hn::Set(d, 1.0), e));
+      return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
+    }
   }
 
   // sigmoid'(x) = e / (1 + e)^2, symmetric in x: full relative accuracy for all x.
   template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
-    const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
-    const V t = hn::Add(hn::Set(d, 1.0), e);
-    return hn::Mul(dy, hn::Mul(e, Reciprocal<T>(d, hn::Mul(t, t))));
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
+      const Pair<V> m = Mantissa(d, e);
+      const V g = Scale(d, Divide(d, m, Square(d, OnePlus(d, e, m))), e.k);
+      return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
+    } else {
+      const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
+      const V t = hn::Add(hn::Set(d, 1.0), e);
+      return hn::Mul(dy, hn::Mul(e, Reciprocal<T>(d, hn::Mul(t, t))));
+    }
   }
 };
 

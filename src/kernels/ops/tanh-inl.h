@@ -10,6 +10,7 @@
 
 #include "activa/ops/tanh.h"
 #include "src/kernels/drivers-inl.h"
+#include "src/kernels/float_math-inl.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -18,23 +19,40 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct Body<ops::Tanh> {
-  static constexpr bool kWiden = true;
+  static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
 
   // tanh(|x|) = -m / (m + 2) with m = expm1(-2|x|) in [-1, 0]: no cancellation
   // (expm1 keeps tiny |x| exact), saturates to 1 once m rounds to -1. The sign
-  // is copied back, so tanh(-0) = -0. NaN propagates through expm1.
+  // is copied back, so tanh(-0) = -0. NaN propagates.
   template <class T, class D, class V>
   static V Forward(D d, V x, const ops::Tanh::Options&) {
-    const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
-    return hn::CopySign(hn::Mul(hn::Neg(m), Reciprocal<T>(d, hn::Add(m, hn::Set(d, 2.0)))), x);
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      // Past |x| = 32, m = -1 to far below float precision.
+      const V z = hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -64.0f));
+      const Pair<V> m = Expm1Pair(d, ExpReduce(d, z));
+      const Pair<V> den = FastTwoSum(hn::Set(d, 2.0f), m.hi);
+      const V y = Divide(d, {hn::Neg(m.hi), hn::Neg(m.lo)}, {den.hi, hn::Add(den.lo, m.lo)});
+      return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(y, x));
+    } else {
+      const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
+      return hn::CopySign(hn::Mul(hn::Neg(m), Reciprocal<T>(d, hn::Add(m, hn::Set(d, 2.0)))), x);
+    }
   }
 
   // tanh'(x) = 1 - tanh^2 = 4e / (1 + e)^2 with e = exp(-2|x|): no cancellation.
   template <class T, class D, class V>
   static V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
-    const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
-    const V t = hn::Add(hn::Set(d, 1.0), e);
-    return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), Reciprocal<T>(d, hn::Mul(t, t))));
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -110.0f)));
+      const Pair<V> m = Mantissa(d, e);
+      const auto k = hn::Add(e.k, hn::Set(hn::RebindToSigned<D>(), 2));  // the factor 4
+      const V g = Scale(d, Divide(d, m, Square(d, OnePlus(d, e, m))), k);
+      return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
+    } else {
+      const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
+      const V t = hn::Add(hn::Set(d, 1.0), e);
+      return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), Reciprocal<T>(d, hn::Mul(t, t))));
+    }
   }
 };
 

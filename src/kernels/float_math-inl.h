@@ -1,0 +1,170 @@
+// exp-based float32 math in float lanes, carrying the few extra bits that a
+// result within 1 ULP needs as unevaluated sums hi + lo (double-float).
+//
+// Why not round e^x to float and go on from there: sigmoid(x) = 1 / (1 + e)
+// then rounds three times (e, 1 + e, the quotient), up to ~1.5 ULP. Here e^z
+// is kept as 2^k (1 + a + b) with a = r exact and b = expm1(r) - r, every sum
+// that would lose bits is an exact two-sum, and the quotient is corrected once
+// from its residual, so the result rounds once more than the exact value
+// (measured: tests/exhaustive_test.cc, every float input).
+//
+// Every multiply-add below is fused. Targets without FMA (SSE4, SSSE3,
+// scalar) compute it lane by lane with std::fma, which is correctly rounded:
+// every target gives the same bits, and the fallback targets are slower.
+
+#if defined(ACTIVA_FLOAT_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVA_FLOAT_MATH_INL_H_
+#undef ACTIVA_FLOAT_MATH_INL_H_
+#else
+#define ACTIVA_FLOAT_MATH_INL_H_
+#endif
+
+#include <cmath>
+#include <cstddef>
+
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace activa::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// a * b + c rounded once.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V Fma(D d, V a, V b, V c) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulAdd(a, b, c);
+#else
+  using T = hn::TFromD<D>;
+  constexpr std::size_t kMax = HWY_MAX_BYTES / sizeof(T);
+  alignas(HWY_MAX_BYTES) T va[kMax], vb[kMax], vc[kMax];
+  hn::StoreU(a, d, va);
+  hn::StoreU(b, d, vb);
+  hn::StoreU(c, d, vc);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) va[i] = std::fma(va[i], vb[i], vc[i]);
+  return hn::LoadU(d, va);
+#endif
+}
+
+template <class V>
+struct Pair {
+  V hi, lo;  // the value hi + lo, |lo| small next to |hi|
+};
+
+// hi + lo = a + b exactly, hi = fl(a + b) (Knuth; any magnitudes).
+template <class V>
+HWY_INLINE Pair<V> TwoSum(V a, V b) {
+  const V s = hn::Add(a, b);
+  const V bb = hn::Sub(s, a);
+  const V err = hn::Add(hn::Sub(a, hn::Sub(s, bb)), hn::Sub(b, bb));
+  return {s, err};
+}
+
+// The same when |a| >= |b| or a = 0 (Dekker).
+template <class V>
+HWY_INLINE Pair<V> FastTwoSum(V a, V b) {
+  const V s = hn::Add(a, b);
+  return {s, hn::Sub(b, hn::Sub(s, a))};
+}
+
+// 2^k for integral k in [-126, 127], from the exponent bits.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V Pow2(D d, hn::Vec<hn::RebindToSigned<D>> k) {
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 127))));
+}
+
+// v * 2^k for integral k in [-252, 127]: two exact factors, so a subnormal
+// result rounds once.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V Scale(D d, V v, hn::Vec<hn::RebindToSigned<D>> k) {
+  const auto k1 = hn::ShiftRight<1>(k);
+  return hn::Mul(hn::Mul(v, Pow2(d, k1)), Pow2(d, hn::Sub(k, k1)));
+}
+
+// e^z = 2^k (1 + a + b) for z in [-230, 0], with z = k ln2 + a + lo: a is
+// exact and |lo| < 2^-21, and b = expm1(a) - a + lo e^a, which is
+// expm1(a + lo) - a to ~2^-27 relative to 1.
+template <class D, class V = hn::Vec<D>>
+struct ExpParts {
+  hn::Vec<hn::RebindToSigned<D>> k;
+  V a, b;
+};
+
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
+  const V k = hn::Round(hn::Mul(z, hn::Set(d, 1.44269504088896341f)));  // log2(e)
+  // ln2 = C + delta with C = fl(ln2). z - k C is exact: k C is a multiple of
+  // 2^-24 and so is z where k != 0 (|z| > 0.34), and |z - k C| < 0.5 needs no
+  // more than 24 bits. The rest, -k delta, is below 160 * 1.9e-9.
+  const V a = Fma(d, hn::Neg(k), hn::Set(d, 6.931471825e-01f), z);
+  const V lo = hn::Mul(k, hn::Set(d, 1.904654212e-09f));
+  // expm1(a) - a = a^2 / 2 + a^2 w with w = a (1/3! + a/4! + ... + a^5/8!):
+  // the first omitted term, a^9/9!, is below 2^-32 for |a| <= 0.35. a^2 is
+  // split exactly (a2 + a2_lo), so only a^2 w (< 0.01) carries rounding errors.
+  V c = hn::Set(d, 1.0f / 40320);
+  c = Fma(d, c, a, hn::Set(d, 1.0f / 5040));
+  c = Fma(d, c, a, hn::Set(d, 1.0f / 720));
+  c = Fma(d, c, a, hn::Set(d, 1.0f / 120));
+  c = Fma(d, c, a, hn::Set(d, 1.0f / 24));
+  c = Fma(d, c, a, hn::Set(d, 1.0f / 6));
+  const V half = hn::Set(d, 0.5f);
+  const V a2 = hn::Mul(a, a);
+  const V a2_lo = Fma(d, a, a, hn::Neg(a2));
+  const V half_a2 = hn::Mul(half, a2);
+  const V rest = Fma(d, a2, hn::Mul(a, c), hn::Mul(half, a2_lo));
+  // e^(a + lo) = e^a (1 + lo) to lo^2 < 2^-42: lo adds lo e^a = lo (1 + a + ...).
+  const V b = hn::Add(half_a2, hn::Add(rest, Fma(d, lo, hn::Add(a, half_a2), lo)));
+  return {hn::ConvertTo(hn::RebindToSigned<D>(), k), a, b};
+}
+
+// 1 + a + b as a pair (|a| <= 0.35, |b| <= 0.07).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> Mantissa(D d, const ExpParts<D>& e) {
+  const Pair<V> ab = FastTwoSum(e.a, e.b);
+  const Pair<V> m = FastTwoSum(hn::Set(d, 1.0f), ab.hi);
+  return {m.hi, hn::Add(m.lo, ab.lo)};
+}
+
+// 1 + e^z for z <= 0 as a pair, from e^z = 2^k m. Below 2^-100, e^z no longer
+// shows in 1 + e^z; k is capped there so that 2^k stays a normal float.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> OnePlus(D d, const ExpParts<D>& e, const Pair<V>& m) {
+  const V s = Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100)));
+  const Pair<V> t = FastTwoSum(hn::Set(d, 1.0f), hn::Mul(s, m.hi));  // s m.hi <= 1
+  return {t.hi, Fma(d, s, m.lo, t.lo)};
+}
+
+// e^z - 1 for z in [-126 ln2, 0] as a pair: (2^k - 1) + 2^k (a + b), where
+// 2^k - 1 is exact down to k = -24 and two-summed below.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> Expm1Pair(D d, const ExpParts<D>& e) {
+  const V s = Pow2(d, e.k);
+  const Pair<V> c = FastTwoSum(hn::Set(d, -1.0f), s);
+  const Pair<V> u = TwoSum(c.hi, hn::Mul(s, e.a));
+  return FastTwoSum(u.hi, hn::Add(u.lo, Fma(d, s, e.b, c.lo)));  // normalized: |lo| <= ulp(hi) / 2
+}
+
+// t^2 as a pair.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> Square(D d, const Pair<V>& t) {
+  const V hi = hn::Mul(t.hi, t.hi);
+  const V lo = Fma(d, t.hi, t.hi, hn::Neg(hi));
+  return {hi, Fma(d, hn::Add(t.hi, t.hi), t.lo, lo)};
+}
+
+// n / den rounded to float: the quotient of the high parts, corrected once by
+// its residual (exact from the fused multiply-add) and the low parts. The
+// pairs must be normalized (|lo| <= ulp(hi)): the correction is first-order.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
+  const V inv = hn::Div(hn::Set(d, 1.0f), den.hi);
+  const V q = hn::Mul(n.hi, inv);
+  V rho = Fma(d, hn::Neg(q), den.hi, n.hi);
+  rho = Fma(d, hn::Neg(q), den.lo, hn::Add(rho, n.lo));
+  return Fma(d, rho, inv, q);
+}
+
+}  // namespace activa::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVA_FLOAT_MATH_INL_H_
