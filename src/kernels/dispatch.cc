@@ -169,17 +169,49 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
-  const std::int64_t units = l.outer * l.channels * detail::blocks_per_row(l);
-  std::vector<double> partial(static_cast<std::size_t>(units));
   const auto fn = table().template get<Op, T>().backward;
-  parallel_for(units, detail::kWeightedBlock, [&](std::int64_t b, std::int64_t e) {
-    fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial.data(), l, b, e);
-  });
-  // Per channel, in unit order: the same sum for any thread count.
-  std::vector<double> sums(static_cast<std::size_t>(l.channels), 0.0);
   const std::int64_t per_row = detail::blocks_per_row(l);
-  for (std::int64_t u = 0; u < units; ++u) sums[static_cast<std::size_t>((u / per_row) % l.channels)] += partial[static_cast<std::size_t>(u)];
-  for (std::size_t c = 0; c < sums.size(); ++c) grad_weight[c] = static_cast<T>(sums[c]);
+  const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock);
+  // Channel c's units in its order: j = o * per_row + b is block b of row
+  // (o, c), global unit (o * channels + c) * per_row + b. Its weight gradient
+  // is the sum of their partial sums in j order, whoever computed them, so the
+  // result does not depend on the thread count. The partial sums sit on the
+  // stack, kChunk at a time: backward allocates nothing.
+  constexpr std::int64_t kChunk = 512;
+  const auto channel = [&](std::int64_t c, bool threaded) {
+    const std::int64_t count = l.outer * per_row;
+    double sum = 0;
+    for (std::int64_t base = 0; base < count; base += kChunk) {
+      double partial[kChunk];
+      const std::int64_t n = std::min(kChunk, count - base);
+      // Units [base + lo, base + hi), cut where a row ends.
+      const auto run = [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t j = base + lo; j < base + hi;) {
+          const std::int64_t o = j / per_row, b = j % per_row;
+          const std::int64_t len = std::min(base + hi - j, per_row - b);
+          const std::int64_t u = (o * l.channels + c) * per_row + b;
+          fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + (j - base), l, u, u + len);
+          j += len;
+        }
+      };
+      if (threaded) {
+        parallel_for(n, unit_cost, run);
+      } else {
+        run(0, n);
+      }
+      for (std::int64_t i = 0; i < n; ++i) sum += partial[i];
+    }
+    grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sum);
+  };
+  // Enough channels to share out: threads take whole channels; else each
+  // channel's units are shared.
+  if (l.channels >= 4 * num_threads()) {
+    parallel_for(l.channels, l.outer * l.inner, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t c = b; c < e; ++c) channel(c, false);
+    });
+  } else {
+    for (std::int64_t c = 0; c < l.channels; ++c) channel(c, true);
+  }
 }
 
 template <class Op, class T>

@@ -157,7 +157,7 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     // In place (dx aliasing dy) is allowed for the input gradient alone: the
     // weight term needs dy, so it is summed from x and dy before dx is written
     // when they alias. Sum first, then write, keeps both correct.
-    partial[u] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
+    partial[u - unit_begin] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
       return Body<Op>::template WeightTerm<T>(dc, LoadAs(dc, ds, x + base + i), LoadAs(dc, ds, dy + base + i));
     });
   }

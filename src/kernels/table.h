@@ -12,8 +12,8 @@ namespace activa::kernels::detail {
 
 // Work for a weighted op's backward is cut into units of at most
 // kWeightedBlock elements of one (outer, channel) row; each unit writes one
-// partial weight-gradient sum, summed per channel in unit order afterwards, so
-// the result does not depend on the thread count.
+// partial weight-gradient sum, summed per channel in unit order afterwards
+// (dispatch.cc), so the result does not depend on the thread count.
 inline constexpr std::int64_t kWeightedBlock = 1 << 14;
 
 inline std::int64_t blocks_per_row(const ChannelLayout& l) {
@@ -35,7 +35,8 @@ struct KernelFns<Op, T, Kind::weighted> {
   // Rows [row_begin, row_end) of the outer * channels rows.
   void (*forward)(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
                   std::int64_t row_end);
-  // Units [unit_begin, unit_end) of rows * blocks_per_row units; partial[u] gets unit u's sum.
+  // Units [unit_begin, unit_end) of rows * blocks_per_row units, all of one row;
+  // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
                    std::int64_t unit_begin, std::int64_t unit_end);
 };
