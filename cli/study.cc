@@ -18,8 +18,8 @@
 // study.json in --out DIR; without --out the report goes to standard output;
 // --json prints the numbers instead. Progress goes to standard error.
 //
-// Plots: `activa plot` (another command) draws figures from study.json; see
-// the hook marked PLOTS HOOK below.
+// Plots: with --out, the figures of cli/study_plots.h as PNG and SVG beside
+// report.md, drawn by activa plot's code.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -322,15 +322,17 @@ std::string run(const StudyArgs& a) {
   }
   const json study = study_json(a, sets, results, depths, now_seconds() - start);
   if (a.json) return study.dump(2) + "\n";
-  const std::string report = study_report(study);
-  if (a.out.empty()) return report;
+  if (a.out.empty()) return study_report(study);
   const std::filesystem::path dir(a.out);
-  std::ofstream(dir / "report.md") << report;
+  const std::vector<StudyFigure> figures = study_figures(study);
+  for (const StudyFigure& f : figures) {
+    f.figure.save((dir / (f.name + ".png")).string());
+    f.figure.save((dir / (f.name + ".svg")).string());
+  }
+  std::ofstream(dir / "report.md") << study_report(study, figures);
   std::ofstream(dir / "study.json") << study.dump(2) << '\n';
-  // PLOTS HOOK: `activa plot` (being built separately) is to draw the figures
-  // of the study from study.json into this folder; report.md already has a
-  // "Plots" section marking where they go. Nothing is plotted here.
-  return "wrote " + (dir / "report.md").string() + " and " + (dir / "study.json").string() + " (" +
+  return "wrote " + (dir / "report.md").string() + ", " + (dir / "study.json").string() + " and " +
+         std::to_string(2 * figures.size()) + " figures (" +
          fixed(now_seconds() - start, 1) + " s)\n";
 }
 
@@ -371,7 +373,7 @@ Command add_study(CLI::App& parent) {
   app->add_option("--out", a->out, "write report.md and study.json into DIR (created if missing)")->type_name("DIR");
   app->add_flag("--json", a->json, "print the numbers as one JSON object instead of the report");
   app->footer(
-      "Defaults finish in a few minutes on 2 cores (docs/training.md has the measured time).\n"
+      "Defaults finish in a few minutes on 2 cores (the README has the measured time).\n"
       "Examples:\n"
       "  activa study --out study/\n"
       "  activa study --activations relu,leaky_relu --depths 30 --json\n"

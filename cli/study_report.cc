@@ -283,7 +283,7 @@ std::vector<Claim> claims(const json& study) {
 
 }  // namespace
 
-std::string study_report(const json& study) {
+std::string study_report(const json& study, const std::vector<StudyFigure>& figures) {
   const json& c = study["config"];
   std::ostringstream os;
   os << "# Activation functions on Fashion-MNIST: the lecture's claims, measured\n\n";
@@ -416,9 +416,15 @@ std::string study_report(const json& study) {
        << num(c["train_samples"].get<double>() / s, 0) << " |\n";
   }
 
-  os << "\n## Plots\n\n<!-- PLOTS HOOK: `activa plot` (built separately) draws the study's figures from study.json"
-        " (accuracy per epoch, gradient norm per layer, dead units per layer, PReLU slopes per epoch) and links them"
-        " here. -->\nNone yet: the figures come from `activa plot` and study.json.\n";
+  os << "\n## Plots\n\n";
+  if (figures.empty()) {
+    os << "`activa study --out DIR` draws the figures (PNG and SVG) beside report.md.\n";
+  } else {
+    os << "Drawn from these numbers by the plotting code of `activa plot`, as PNG and SVG beside this report.\n\n";
+    for (const StudyFigure& f : figures) {
+      os << "![" << f.name << "](" << f.name << ".png)\n\n" << f.caption << " ([SVG](" << f.name << ".svg))\n\n";
+    }
+  }
   return os.str();
 }
 

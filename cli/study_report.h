@@ -3,11 +3,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/study_plots.h"
+
 namespace activa::cli {
 
-std::string study_report(const nlohmann::ordered_json& study);
+// `figures`: those written beside the report (name.png, name.svg), listed
+// with their captions in its "Plots" section.
+std::string study_report(const nlohmann::ordered_json& study, const std::vector<StudyFigure>& figures = {});
 
 }  // namespace activa::cli

@@ -176,7 +176,7 @@ Command add_train(CLI::App& parent) {
   app->add_option("--train-size", args->train_size, "use the first N training samples (default 0: all)")
       ->type_name("N");
   app->add_option("--test-size", args->test_size, "use the first N test samples (default 0: all)")->type_name("N");
-  app->add_option("--save", args->save, "write the trained parameters to FILE (activa's format, docs/training.md)")
+  app->add_option("--save", args->save, "write the trained parameters to FILE (activa's format, described in the README)")
       ->type_name("FILE");
   app->add_flag("--json", args->json,
                 "print one JSON object at the end (activation, hidden, epochs, test_accuracy, seconds, history); "

@@ -467,9 +467,19 @@ TEST_F(Commands, StudyMeasuresEveryClaim) {
   const Result written = run_cli(args);
   ASSERT_EQ(written.status, 0) << written.err;
   const std::string report = read_all(out / "report.md");
-  for (const char* heading : {"## Convergence", "## Vanishing gradients", "## Dead units", "## Cost", "PLOTS HOOK"}) {
+  for (const char* heading : {"## Convergence", "## Vanishing gradients", "## Dead units", "## Cost", "## Plots"}) {
     EXPECT_NE(report.find(heading), std::string::npos) << heading;
   }
+  // The figures, PNG and SVG, each linked from the report (no PReLU here: no slopes figure).
+  for (const char* name : {"accuracy", "loss", "gradients_depth3", "dead_units_depth3"}) {
+    SCOPED_TRACE(name);
+    const std::string png = read_all(out / (std::string(name) + ".png"));
+    ASSERT_GT(png.size(), 8u);
+    EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_NE(read_all(out / (std::string(name) + ".svg")).find("<svg"), std::string::npos);
+    EXPECT_NE(report.find(std::string("](") + name + ".png)"), std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(out / "prelu_slopes.png"));
   EXPECT_TRUE(nlohmann::json::parse(read_all(out / "study.json")).contains("activations"));
   const Result bad = run_cli({"study", "--data", dir.path().string(), "--activations", "relu,nope"});
   EXPECT_EQ(bad.status, 2);

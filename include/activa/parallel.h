@@ -7,7 +7,7 @@
 // waits for the scheduler to preempt them. Training alternates products and
 // activations, so it runs the kernels on one thread: set_num_threads(n, 1).
 // Measured on the 2-core machine, 784-256-128-10, batch 128: 2 threads for
-// both ~7,400 samples/s; 2 for products and 1 for kernels ~40,000 (docs/training.md).
+// both ~7,400 samples/s; 2 for products and 1 for kernels ~40,000 (README: Threads and speed).
 #pragma once
 
 namespace activa {
