@@ -15,7 +15,7 @@
 #     --merge=build-bench/compare.json
 #
 # libtorch 2.x (PyPI's torch wheel) cannot share a process with the system's
-# libtorch 1.13: when python3 imports torch >= 2, a second build times it
+# libtorch 1.13: when python3 has torch >= 2 installed, a second build times it
 # against activa (OUTPUT-torch2.md); otherwise that part is skipped.
 # Environment: ACTIVA_BENCH_BUILD_DIR (default build-bench).
 set -euo pipefail
@@ -44,7 +44,9 @@ configure_and_run() {  # BUILD_DIR OUTPUT.md CMAKE_ARGS... -- FLAGS...
 
 configure_and_run "$build" "$out" -- "$@"
 
-if python3 -c 'import sys, torch; sys.exit(int(torch.__version__.split(".")[0]) < 2)' 2>/dev/null; then
+# The wheel's version, read without importing torch (its CUDA build's Python
+# module wants CUDA libraries; the benchmark uses only its libtorch_cpu).
+if python3 -c 'import sys, importlib.metadata as m; sys.exit(int(m.version("torch").split(".")[0]) < 2)' 2>/dev/null; then
   configure_and_run "$build-torch2" "${out%.md}-torch2.md" -DACTIVA_BENCH_TORCH2=ON -DACTIVA_BENCH_DNNL=OFF \
     -DACTIVA_BENCH_EIGEN=OFF -- "$@"
 else
