@@ -426,6 +426,8 @@ std::string summary(const Config& config, const std::vector<Baseline>& baselines
   detail_header.push_back("activa f64");
   Table detail(detail_header);
 
+  double log_ratio_sum = 0;  // over the float32 rows with a baseline, for the geometric mean
+  int ratio_rows = 0;
   for (const Entry& row : g_entries) {
     if (row.role != Role::activa || row.dtype != DType::float32) continue;
     const Case& c = row.c;
@@ -452,12 +454,20 @@ std::string summary(const Config& config, const std::vector<Baseline>& baselines
     detail.add_row(detail_cells);
     const double l32 = limit(c.direction, c.n, c.threads, DType::float32).first;
     const double l64 = limit(c.direction, c.n, c.threads, DType::float64).first;
+    if (!std::isnan(best) && !std::isnan(a32) && best > 0 && a32 > 0) {
+      log_ratio_sum += std::log(a32 / best);
+      ++ratio_rows;
+    }
     cells.insert(cells.end(), {fixed(a32, 3), best_name, fixed(best, 3),
                                std::isnan(best) ? "-" : fixed(a32 / best, 2) + "x", percent(a32, l32),
                                fixed(a64, 3), percent(a64, l64)});
     table.add_row(cells);
   }
   os << table.markdown();
+  if (ratio_rows > 0) {
+    os << "\nGeometric mean of activa/baseline over the " << ratio_rows
+       << " float32 rows with a baseline: " << fixed(std::exp(log_ratio_sum / ratio_rows), 2) << "x\n";
+  }
 
   os << "\nBandwidth limit (float32 elements; GB/s counts bytes read + written):\n\n";
   Table bw({"size", "threads", "copy GB/s", "copy_nt GB/s", "add GB/s", "add_nt GB/s", "r1w1 limit",

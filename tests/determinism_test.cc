@@ -31,16 +31,17 @@ std::vector<T> run(std::size_t n) {
     kernels::backward<Op, T>(Op::info.saves == Saves::input ? x : y, dy, dx, {});
     return [&] { auto r = y; r.insert(r.end(), dx.begin(), dx.end()); return r; }();
   } else if constexpr (Op::info.kind == Kind::weighted) {
-    // A single slope over everything, 3 channels (threads share each
-    // channel), 16 channels (threads take whole channels), and more units in a
-    // channel than its partial sums on the stack hold at once.
+    // A single slope over everything, 3 and 16 channels, more units than the
+    // partial sums on the stack hold at once, and more channels than the
+    // channel sums on the stack hold (one channel at a time).
     std::vector<T> out;
     const auto big = static_cast<std::int64_t>(n);
     const bool large = big >= 60 * 16 * 97;
     for (const kernels::ChannelLayout l : {kernels::ChannelLayout{.outer = 4, .channels = 1, .inner = std::max<std::int64_t>(big / 4, 1)},
                                            kernels::ChannelLayout{.outer = 4, .channels = 3, .inner = std::max<std::int64_t>(big / 12, 1)},
                                            kernels::ChannelLayout{.outer = large ? 60 : 1, .channels = 16, .inner = large ? 97 : 1},
-                                           kernels::ChannelLayout{.outer = large ? 1200 : 1, .channels = 1, .inner = large ? 40 : 1}}) {
+                                           kernels::ChannelLayout{.outer = large ? 1200 : 1, .channels = 3, .inner = large ? 13 : 1},
+                                           kernels::ChannelLayout{.outer = large ? 5 : 1, .channels = large ? 1500 : 1, .inner = large ? 9 : 1}}) {
       const std::int64_t c = l.channels;
       const auto sz = static_cast<std::size_t>(l.outer * l.channels * l.inner);
       std::vector<T> w(static_cast<std::size_t>(c), T(0.25)), dw(static_cast<std::size_t>(c));

@@ -171,46 +171,42 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
   const auto fn = table().template get<Op, T>().backward;
   const std::int64_t per_row = detail::blocks_per_row(l);
+  const std::int64_t units = l.outer * l.channels * per_row;
   const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock);
-  // Channel c's units in its order: j = o * per_row + b is block b of row
-  // (o, c), global unit (o * channels + c) * per_row + b. Its weight gradient
-  // is the sum of their partial sums in j order, whoever computed them, so the
-  // result does not depend on the thread count. The partial sums sit on the
-  // stack, kChunk at a time: backward allocates nothing.
-  constexpr std::int64_t kChunk = 512;
-  const auto channel = [&](std::int64_t c, bool threaded) {
-    const std::int64_t count = l.outer * per_row;
+  // Each channel's weight gradient is the sum of its units' partial sums in
+  // unit order, whoever computed them: the result does not depend on the
+  // thread count. Nothing is allocated: partial sums sit on the stack, kChunk
+  // units at a time, and so do the channels' running sums up to kStackChannels.
+  constexpr std::int64_t kChunk = 2048;
+  constexpr std::int64_t kStackChannels = 1024;
+  double partial[kChunk];
+  const auto run = [&](std::int64_t first, std::int64_t count, auto&& fold) {
+    parallel_for(count, unit_cost, [&](std::int64_t lo, std::int64_t hi) {
+      fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi);
+    });
+    for (std::int64_t i = 0; i < count; ++i) fold(first + i, partial[i]);
+  };
+  if (l.channels <= kStackChannels) {
+    // Units in memory order, a chunk at a time.
+    double sums[kStackChannels];
+    std::fill_n(sums, l.channels, 0.0);
+    for (std::int64_t base = 0; base < units; base += kChunk) {
+      run(base, std::min(kChunk, units - base),
+          [&](std::int64_t u, double p) { sums[(u / per_row) % l.channels] += p; });
+    }
+    for (std::int64_t c = 0; c < l.channels; ++c) grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sums[c]);
+    return;
+  }
+  // More channels than that: one channel at a time, row (o, c) by row.
+  for (std::int64_t c = 0; c < l.channels; ++c) {
     double sum = 0;
-    for (std::int64_t base = 0; base < count; base += kChunk) {
-      double partial[kChunk];
-      const std::int64_t n = std::min(kChunk, count - base);
-      // Units [base + lo, base + hi), cut where a row ends.
-      const auto run = [&](std::int64_t lo, std::int64_t hi) {
-        for (std::int64_t j = base + lo; j < base + hi;) {
-          const std::int64_t o = j / per_row, b = j % per_row;
-          const std::int64_t len = std::min(base + hi - j, per_row - b);
-          const std::int64_t u = (o * l.channels + c) * per_row + b;
-          fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + (j - base), l, u, u + len);
-          j += len;
-        }
-      };
-      if (threaded) {
-        parallel_for(n, unit_cost, run);
-      } else {
-        run(0, n);
+    for (std::int64_t o = 0; o < l.outer; ++o) {
+      const std::int64_t first = (o * l.channels + c) * per_row;
+      for (std::int64_t b = 0; b < per_row; b += kChunk) {
+        run(first + b, std::min(kChunk, per_row - b), [&](std::int64_t, double p) { sum += p; });
       }
-      for (std::int64_t i = 0; i < n; ++i) sum += partial[i];
     }
     grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sum);
-  };
-  // Enough channels to share out: threads take whole channels; else each
-  // channel's units are shared.
-  if (l.channels >= 4 * num_threads()) {
-    parallel_for(l.channels, l.outer * l.inner, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t c = b; c < e; ++c) channel(c, false);
-    });
-  } else {
-    for (std::int64_t c = 0; c < l.channels; ++c) channel(c, true);
   }
 }
 

@@ -35,7 +35,7 @@ struct KernelFns<Op, T, Kind::weighted> {
   // Rows [row_begin, row_end) of the outer * channels rows.
   void (*forward)(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
                   std::int64_t row_end);
-  // Units [unit_begin, unit_end) of rows * blocks_per_row units, all of one row;
+  // Units [unit_begin, unit_end) of rows * blocks_per_row units;
   // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
                    std::int64_t unit_begin, std::int64_t unit_end);
