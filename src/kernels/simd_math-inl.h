@@ -6,8 +6,10 @@
 // Both are within 1 ULP of the exact value over all doubles, propagate NaN,
 // saturate at ±inf, and keep subnormal results (2^k is applied as two factors).
 // The template parameter T is the type the result will be rounded to: for
-// float, a shorter polynomial (relative error 2^-37, far below float's 2^-24)
-// suffices, since the double result is rounded to float once.
+// float (softmax, which computes float32 in double), a shorter polynomial
+// (relative error 2^-37, far below float's 2^-24) suffices, since the double
+// result is rounded to float once. Float32 sigmoid, tanh and ELU use
+// float_math-inl.h instead.
 
 #if defined(ACTIVA_SIMD_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTIVA_SIMD_MATH_INL_H_
@@ -93,26 +95,6 @@ HWY_INLINE V Expm1(D d, V x) {
   const V scaled = hn::Mul(hn::Mul(Expm1Small<T>(d, red.r), red.s1), red.s2);
   const V e = hn::Add(scaled, hn::Sub(s, hn::Set(d, 1.0)));
   return hn::IfThenElse(hn::IsNaN(x), x, e);
-}
-
-// 1 / t for t in [1, 4] (the denominators of sigmoid and tanh). For float
-// results: a float division (correctly rounded on every target, 2^-24) and one
-// Newton step in double, r (2 - t r), leaving 2^-47: one double division costs
-// as much as 8 of these on AVX-512. For double results: the division.
-template <class T, class D, class V = hn::Vec<D>>
-HWY_INLINE V Reciprocal(D d, V t) {
-  if constexpr (sizeof(T) == 4) {
-    const hn::Rebind<float, D> df;
-    V r;
-    if constexpr (HWY_TARGET == HWY_SCALAR) {
-      r = hn::Set(d, static_cast<double>(1.0f / static_cast<float>(hn::GetLane(t))));
-    } else {
-      r = hn::PromoteTo(d, hn::Div(hn::Set(df, 1.0f), hn::DemoteTo(df, t)));
-    }
-    return hn::Mul(r, hn::Sub(hn::Set(d, 2.0), hn::Mul(t, r)));
-  } else {
-    return hn::Div(hn::Set(d, 1.0), t);
-  }
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

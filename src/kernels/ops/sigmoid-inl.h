@@ -37,7 +37,7 @@ struct Body<ops::Sigmoid> {
       return hn::IfThenElse(hn::IsNaN(x), x, y);
     } else {
       const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
-      const V r = Reciprocal<T>(d, hn::Add(hn::Set(d, 1.0), e));
+      const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
       return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
     }
   }
@@ -53,7 +53,7 @@ struct Body<ops::Sigmoid> {
     } else {
       const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
       const V t = hn::Add(hn::Set(d, 1.0), e);
-      return hn::Mul(dy, hn::Mul(e, Reciprocal<T>(d, hn::Mul(t, t))));
+      return hn::Mul(dy, hn::Mul(e, hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
     }
   }
 };
