@@ -131,7 +131,7 @@ template <class Op, class T>
 void check_along_dim() {
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> g(-1, 1);
-  for (std::int64_t size : {1, 2, 3, 7, 8, 9, 10, 17, 100, 1000}) {
+  for (std::int64_t size : {1, 2, 3, 7, 8, 9, 10, 17, 33, 100, 1000, 4099}) {
     for (double scale : {1.0, 30.0, 1e4}) {
       const std::int64_t rows = 5;
       std::vector<T> x(static_cast<std::size_t>(rows * size)), y(x.size()), dy(x.size()), dx(x.size());
@@ -181,6 +181,47 @@ void check_all_ops() {
 }
 
 TEST(Accuracy, Float32AgainstMpfr) { check_all_ops<float>(); }
+
+// Long rows (one pass for max and sum): infinities and NaN as PyTorch gives
+// them, in float32 and float64. A -inf element gives 0 and leaves the others
+// as if it were absent; +inf or NaN anywhere, or a row of only -inf, gives NaN.
+template <class T>
+void check_long_row_specials() {
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  const std::size_t n = 1001;
+  std::vector<T> base(n);
+  for (std::size_t i = 0; i < n; ++i) base[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)) * 20);
+  const auto run = [&](const std::vector<T>& x) {
+    std::vector<T> y(x.size());
+    kernels::forward<ops::Softmax, T>(x, y, {.outer = 1, .size = static_cast<std::int64_t>(x.size()), .inner = 1});
+    return y;
+  };
+  std::vector<T> with = base;
+  with[500] = -inf;
+  std::vector<T> without = base;
+  without.erase(without.begin() + 500);
+  const std::vector<T> y = run(with), ref = run(without);
+  EXPECT_EQ(y[500], T(0));
+  std::vector<MpReal> xr(without.size()), yr(without.size());
+  for (std::size_t i = 0; i < without.size(); ++i) xr[i] = double(without[i]);
+  ops::Softmax::forward<MpReal>(xr, yr);
+  for (std::size_t i = 0, j = 0; i < n; ++i) {
+    if (i == 500) continue;
+    EXPECT_LE(ulp_error(y[i], yr[j]), sizeof(T) == 4 ? 1.0 : 4.0) << "i " << i;
+    ++j;
+  }
+  for (const T special : {inf, std::numeric_limits<T>::quiet_NaN()}) {
+    std::vector<T> x = base;
+    x[777] = special;
+    for (const T v : run(x)) EXPECT_TRUE(std::isnan(v)) << special;
+  }
+  for (const T v : run(std::vector<T>(n, -inf))) EXPECT_TRUE(std::isnan(v));
+}
+
+TEST(Accuracy, SoftmaxLongRowSpecialValues) {
+  check_long_row_specials<float>();
+  check_long_row_specials<double>();
+}
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 
 // Every target compiled in, not just the best one.

@@ -18,7 +18,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <hwy/highway.h>
 
@@ -80,11 +82,23 @@ HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
   for (; i < n; ++i) f(dc1, ds1, i);
 }
 
+// acc + t into acc, its rounding error (TwoSum, exact) into err.
+template <class V>
+HWY_INLINE void AddCompensated(V& acc, V& err, V t) {
+  const V sum = hn::Add(acc, t);
+  const V bb = hn::Sub(sum, acc);
+  err = hn::Add(err, hn::Add(hn::Sub(acc, hn::Sub(sum, bb)), hn::Sub(t, bb)));
+  acc = sum;
+}
+
 // Sums term(dc, ds, i) (double lanes) over [0, n) in an order that no target
 // changes: element i goes to accumulator i mod 8, and the eight accumulators
 // are added pairwise at the end. Accumulators start at -0, the identity of IEEE
 // addition: a sum of -0 terms stays -0, as in PyTorch's reductions.
-template <class T, class F>
+// kCompensated: each accumulator also sums its own rounding errors (TwoSum),
+// added back at the end, so the sum of n terms is accurate to a few ulps of
+// double however long it is (softmax's denominators).
+template <class T, bool kCompensated = false, class F>
 HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   constexpr std::size_t kGroup = 8;
   const hn::ScalableTag<double> dc;
@@ -92,17 +106,38 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   const std::size_t lanes = hn::Lanes(dc);
   static_assert(HWY_MAX_BYTES / sizeof(double) <= kGroup || HWY_TARGET == HWY_SCALAR);
   const std::size_t k_count = kGroup / lanes;
-  hn::Vec<decltype(dc)> acc[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Set(dc, -0.0);
+  hn::Vec<decltype(dc)> acc[kGroup], err[kGroup];
+  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Set(dc, -0.0), err[k] = hn::Zero(dc);
   std::size_t i = 0;
   for (; i + kGroup <= n; i += kGroup) {
-    for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Add(acc[k], term(dc, ds, i + k * lanes));
+    for (std::size_t k = 0; k < k_count; ++k) {
+      if constexpr (kCompensated) {
+        AddCompensated(acc[k], err[k], term(dc, ds, i + k * lanes));
+      } else {
+        acc[k] = hn::Add(acc[k], term(dc, ds, i + k * lanes));
+      }
+    }
   }
-  alignas(64) double sums[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) hn::StoreU(acc[k], dc, sums + k * lanes);
+  alignas(64) double sums[kGroup], errs[kGroup];
+  for (std::size_t k = 0; k < k_count; ++k) {
+    hn::StoreU(acc[k], dc, sums + k * lanes);
+    hn::StoreU(err[k], dc, errs + k * lanes);
+  }
   const hn::CappedTag<double, 1> dc1;
   const hn::Rebind<T, decltype(dc1)> ds1;
-  for (std::size_t j = 0; i + j < n; ++j) sums[j] += hn::GetLane(term(dc1, ds1, i + j));
+  for (std::size_t j = 0; i + j < n; ++j) {
+    if constexpr (kCompensated) {
+      auto a = hn::Set(dc1, sums[j]), e = hn::Set(dc1, errs[j]);
+      AddCompensated(a, e, term(dc1, ds1, i + j));
+      sums[j] = hn::GetLane(a);
+      errs[j] = hn::GetLane(e);
+    } else {
+      sums[j] += hn::GetLane(term(dc1, ds1, i + j));
+    }
+  }
+  if constexpr (kCompensated) {
+    for (std::size_t j = 0; j < kGroup; ++j) sums[j] += errs[j];
+  }
   return ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
 }
 
@@ -179,13 +214,15 @@ template <class Op, class T, class DC, class DS>
 HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, std::size_t stride) {
   auto m = LoadAs(dc, ds, x);
   for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, x + s * stride));
-  auto sum = hn::Zero(dc);
+  auto sum = hn::Zero(dc), err = hn::Zero(dc);
   for (std::size_t s = 0; s < size; ++s) {
-    sum = hn::Add(sum, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m));
+    AddCompensated(sum, err, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m));
   }
+  sum = hn::Add(sum, err);
+  const auto den = Body<Op>::template Denominator<T>(dc, sum);
   for (std::size_t s = 0; s < size; ++s) {
     const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
-    StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, sum), y + s * stride);
+    StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, den), y + s * stride);
   }
 }
 
@@ -202,6 +239,62 @@ HWY_INLINE void SlicesBackward(DC dc, DS ds, const T* y, const T* dy, T* dx, std
     const std::size_t k = s * stride;
     StoreAs(dc, ds, Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, y + k), LoadAs(dc, ds, dy + k), dot), dx + k);
   }
+}
+
+// The max m of x[0, n) and the sum of Numerator(x_i, m), reading x once
+// (Milakov & Gimelshein 2018): element i goes to accumulator i mod 8, which
+// keeps its own running max m_j and sum s_j of Numerator(x, m_j), rescaling
+// s_j by Numerator(m_j, x) = e^(m_j - x) when x exceeds m_j; one exponential
+// per element, e^-|x - m_j|. The eight are combined in a fixed order, so no
+// target changes the result. -inf elements add nothing (an all -inf row gives
+// NaN in the outputs, as in PyTorch); NaN anywhere makes m NaN.
+template <class Op, class T>
+HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
+  constexpr std::size_t kGroup = 8;
+  const hn::ScalableTag<double> dc;
+  const hn::Rebind<T, decltype(dc)> ds;
+  const std::size_t lanes = hn::Lanes(dc);
+  const std::size_t k_count = kGroup / lanes;
+  const auto step = [](auto d, auto v, auto& m, auto& s, auto& nan) {
+    const auto e = Body<Op>::template Numerator<T>(d, hn::Min(v, m), hn::Max(v, m));
+    const auto up = v > m;
+    const auto s_new = hn::IfThenElse(up, hn::Add(hn::Mul(s, e), hn::Set(d, 1.0)), hn::Add(s, e));
+    const auto skip = hn::Eq(v, hn::Set(d, -std::numeric_limits<double>::infinity()));
+    s = hn::IfThenElse(skip, s, s_new);
+    m = hn::IfThenElse(up, v, m);
+    nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+  };
+  hn::Vec<decltype(dc)> m[kGroup], s[kGroup], nan = hn::Zero(dc);
+  for (std::size_t k = 0; k < k_count; ++k) {
+    m[k] = hn::Set(dc, -std::numeric_limits<double>::infinity());
+    s[k] = hn::Zero(dc);
+  }
+  std::size_t i = 0;
+  for (; i + kGroup <= n; i += kGroup) {
+    for (std::size_t k = 0; k < k_count; ++k) step(dc, LoadAs(dc, ds, x + i + k * lanes), m[k], s[k], nan);
+  }
+  alignas(64) double ms[kGroup], ss[kGroup];
+  for (std::size_t k = 0; k < k_count; ++k) {
+    hn::StoreU(m[k], dc, ms + k * lanes);
+    hn::StoreU(s[k], dc, ss + k * lanes);
+  }
+  bool any_nan = !hn::AllTrue(dc, hn::Eq(nan, hn::Zero(dc)));
+  const hn::CappedTag<double, 1> d1;
+  const hn::Rebind<T, decltype(d1)> ds1;
+  for (std::size_t j = 0; i + j < n; ++j) {
+    auto mj = hn::Set(d1, ms[j]), sj = hn::Set(d1, ss[j]), nj = hn::Zero(d1);
+    step(d1, LoadAs(d1, ds1, x + i + j), mj, sj, nj);
+    ms[j] = hn::GetLane(mj);
+    ss[j] = hn::GetLane(sj);
+    any_nan = any_nan || hn::GetLane(nj) != 0;
+  }
+  if (any_nan) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  double mx = ms[0];
+  for (std::size_t j = 1; j < kGroup; ++j) mx = std::max(mx, ms[j]);
+  for (std::size_t j = 0; j < kGroup; ++j) {
+    ss[j] *= hn::GetLane(Body<Op>::template Numerator<T>(d1, hn::Set(d1, ms[j]), hn::Set(d1, mx)));
+  }
+  return {mx, ((ss[0] + ss[1]) + (ss[2] + ss[3])) + ((ss[4] + ss[5]) + (ss[6] + ss[7]))};
 }
 
 // Contiguous rows up to this length are processed a vector of rows at a time
@@ -263,19 +356,25 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     const T* xs = x + static_cast<std::size_t>(o) * size * inner;
     T* ys = y + static_cast<std::size_t>(o) * size * inner;
     if (inner == 1) {
-      // One long contiguous slice: vector max, fixed-order sum, then the outputs.
-      double m = -std::numeric_limits<double>::infinity();
-      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-        const auto v = LoadAs(dc, ds, xs + i);
-        m = hn::GetLane(MaxNaN(dc, hn::Set(dc, m), hn::MaxOfLanes(dc, v)));
-        if (!hn::AllFalse(dc, hn::IsNaN(v))) m = std::numeric_limits<double>::quiet_NaN();
-      });
-      const double sum = SumFixedOrder<T>(size, [&](auto dc, auto ds, std::size_t i) {
-        return Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
-      });
+      // One long contiguous slice: max and sum (one pass for float, where
+      // x - max is exact in double; max first for double), then the outputs.
+      double m, sum;
+      if constexpr (sizeof(T) == 4) {
+        std::tie(m, sum) = OnlineMaxSum<Op, T>(xs, size);
+      } else {
+        m = -std::numeric_limits<double>::infinity();
+        ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+          const auto v = LoadAs(dc, ds, xs + i);
+          m = hn::GetLane(MaxNaN(dc, hn::Set(dc, m), hn::MaxOfLanes(dc, v)));
+          if (!hn::AllFalse(dc, hn::IsNaN(v))) m = std::numeric_limits<double>::quiet_NaN();
+        });
+        sum = SumFixedOrder<T, true>(size, [&](auto dc, auto ds, std::size_t i) {
+          return Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        });
+      }
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
         const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
-        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, sum)), ys + i);
+        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, Body<Op>::template Denominator<T>(dc, hn::Set(dc, sum))), ys + i);
       });
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.

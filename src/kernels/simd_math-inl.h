@@ -5,11 +5,8 @@
 //
 // Both are within 1 ULP of the exact value over all doubles, propagate NaN,
 // saturate at ±inf, and keep subnormal results (2^k is applied as two factors).
-// The template parameter T is the type the result will be rounded to: for
-// float (softmax, which computes float32 in double), a shorter polynomial
-// (relative error 2^-37, far below float's 2^-24) suffices, since the double
-// result is rounded to float once. Float32 sigmoid, tanh and ELU use
-// float_math-inl.h instead.
+// T is the type of the result (double: float32 results use float_math-inl.h,
+// and softmax's ExpForFloat at the end of this file).
 
 #if defined(ACTIVA_SIMD_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTIVA_SIMD_MATH_INL_H_
@@ -21,6 +18,8 @@
 #include <array>
 
 #include <hwy/highway.h>
+
+#include "src/kernels/float_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
@@ -50,29 +49,20 @@ HWY_INLINE Reduction<D> Reduce(D d, V x) {
           hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(k2, bias)))};
 }
 
-// expm1(r) for |r| <= 0.35 by its Taylor series through r^n: n = 14 for double
-// results (the first omitted term, r^15/15!, is below 2^-60 |r|, so the sum is
-// accurate to rounding), n = 10 for float results (r^11/11! < 2^-37 |r|).
-// Horner evaluation r (1 + r (1/2! + r (1/3! + ... + r / n!))), one multiply
-// and one add per degree.
+// expm1(r) for |r| <= 0.35 by its Taylor series through r^14 (the first
+// omitted term, r^15/15!, is below 2^-60 |r|, so the sum is accurate to
+// rounding). Horner evaluation r (1 + r (1/2! + r (1/3! + ... + r / 14!))),
+// one multiply and one add per degree.
 template <class T, class D, class V = hn::Vec<D>>
 HWY_INLINE V Expm1Small(D d, V r) {
-  constexpr std::size_t kDegree = sizeof(T) == 4 ? 10 : 14;
+  static_assert(sizeof(T) == 8);
+  constexpr std::size_t kDegree = 14;
   constexpr auto kInvFactorial = [] {
     std::array<double, kDegree + 1> c{};
     double f = 1;
     for (std::size_t k = 1; k <= kDegree; ++k) c[k] = 1.0 / (f *= static_cast<double>(k));
     return c;
   }();
-  if constexpr (sizeof(T) == 4) {
-    // Estrin: pairs c_k + c_{k+1} r, combined with r^2, r^4, r^8.
-    const V r2 = hn::Mul(r, r), r4 = hn::Mul(r2, r2), r8 = hn::Mul(r4, r4);
-    const auto pair = [&](std::size_t k) { return hn::Add(hn::Set(d, kInvFactorial[k]), hn::Mul(r, hn::Set(d, kInvFactorial[k + 1]))); };
-    const V q01 = hn::Add(pair(1), hn::Mul(r2, pair(3)));
-    const V q23 = hn::Add(pair(5), hn::Mul(r2, pair(7)));
-    const V p = hn::Add(hn::Add(q01, hn::Mul(r4, q23)), hn::Mul(r8, pair(9)));
-    return hn::Mul(r, p);
-  }
   V p = hn::Set(d, kInvFactorial[kDegree]);
   for (std::size_t k = kDegree - 1; k >= 1; --k) p = hn::Add(hn::Set(d, kInvFactorial[k]), hn::Mul(r, p));
   return hn::Mul(r, p);
@@ -95,6 +85,26 @@ HWY_INLINE V Expm1(D d, V x) {
   const V scaled = hn::Mul(hn::Mul(Expm1Small<T>(d, red.r), red.s1), red.s2);
   const V e = hn::Add(scaled, hn::Sub(s, hn::Set(d, 1.0)));
   return hn::IfThenElse(hn::IsNaN(x), x, e);
+}
+
+// e^z for z <= 0 (or NaN) on double lanes, to 2^-31 relative: enough for a
+// result rounded to float. Fused multiply-adds (Fma: std::fma on targets
+// without FMA, so every target gives the same bits): the reduction
+// z = k ln2 + r in two of them, then Taylor through r^8 by Horner (the first
+// omitted term, r^9/9!, is below 2^-32 for |r| <= 0.35). Below -200 the
+// result (< 2^-288) is far under float's smallest subnormal; clamping there
+// keeps 2^k a normal double.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V ExpForFloat(D d, V z) {
+  const hn::RebindToSigned<D> di;
+  const V zc = hn::Max(z, hn::Set(d, -200.0));
+  const V k = hn::Round(hn::Mul(zc, hn::Set(d, 1.4426950408889634)));
+  V r = Fma(d, hn::Neg(k), hn::Set(d, 6.93147180369123816490e-01), zc);
+  r = Fma(d, hn::Neg(k), hn::Set(d, 1.90821492927058770002e-10), r);
+  V p = hn::Set(d, 1.0 / 40320);
+  for (const double c : {1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1.0, 1.0}) p = Fma(d, p, r, hn::Set(d, c));
+  const V scale = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(hn::ConvertTo(di, k), hn::Set(di, 1023))));
+  return hn::IfThenElse(hn::IsNaN(z), z, hn::Mul(p, scale));
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

@@ -26,7 +26,9 @@ struct Softmax {
   // y = exp(x - max) / sum(exp(x - max)) per slice: stable at any magnitude.
   // A slice holding NaN, or +inf (inf - inf), or only -inf gives NaN, as in
   // PyTorch. Backward keeps the output, as PyTorch does:
-  // dx = y * (dy - sum(dy * y)). Sums run in double in a fixed order. The
+  // dx = y * (dy - sum(dy * y)). Sums run in double in a fixed order (the
+  // forward ones compensated, so long rows stay within budget); float32
+  // finds a long row's max and sum in one pass (online rescaling). The
   // backward budget holds where dy - sum(dy * y) does not cancel; where it
   // does, the error is that of the dot product, ~2^-53 * sum|dy * y|.
   static constexpr OpInfo info{

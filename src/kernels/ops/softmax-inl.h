@@ -10,6 +10,7 @@
 
 #include "activa/ops/softmax.h"
 #include "src/kernels/drivers-inl.h"
+#include "src/kernels/float_math-inl.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -21,23 +22,43 @@ struct Body<ops::Softmax> {
   static constexpr bool kWiden = true;
 
   // exp(x - max), <= 1 so nothing overflows. x - max is exact in double for
-  // float inputs; for double inputs its rounding error lo (TwoSum) would cost
+  // float inputs, and a float result needs exp only to 2^-31 (ExpForFloat);
+  // for double inputs its rounding error lo (TwoSum) would cost
   // |x - max| * 2^-53 relative, so it is put back: exp(hi + lo) = exp(hi)(1 + lo).
   // max = -inf (all -inf) or +inf gives NaN as in PyTorch.
   template <class T, class D, class V>
   static V Numerator(D d, V x, V max) {
     const V hi = hn::Sub(x, max);
-    const V neg_max = hn::Neg(max);
-    const V b = hn::Sub(hi, x);
-    const V lo = hn::Add(hn::Sub(x, hn::Sub(hi, b)), hn::Sub(neg_max, b));
-    const V safe_lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
-    return hn::Mul(Exp<T>(d, hi), hn::Add(hn::Set(d, 1.0), safe_lo));
+    if constexpr (sizeof(T) == 4) {
+      return ExpForFloat(d, hi);
+    } else {
+      const V neg_max = hn::Neg(max);
+      const V b = hn::Sub(hi, x);
+      const V lo = hn::Add(hn::Sub(x, hn::Sub(hi, b)), hn::Sub(neg_max, b));
+      const V safe_lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+      return hn::Mul(Exp<T>(d, hi), hn::Add(hn::Set(d, 1.0), safe_lo));
+    }
   }
 
-  // One division per element (no reciprocal): correctly rounded quotient.
+  // What Normalize divides by, once per slice. Float results: the reciprocal
+  // of the double sum, multiplied (2^-52 relative, invisible after rounding to
+  // float; PyTorch multiplies by the reciprocal too). Double results: the sum
+  // itself, divided, for a correctly rounded quotient.
   template <class T, class D, class V>
-  static V Normalize(D, V numerator, V sum) {
-    return hn::Div(numerator, sum);
+  static V Denominator(D d, V sum) {
+    if constexpr (sizeof(T) == 4) {
+      return hn::Div(hn::Set(d, 1.0), sum);
+    } else {
+      return sum;
+    }
+  }
+  template <class T, class D, class V>
+  static V Normalize(D, V numerator, V denominator) {
+    if constexpr (sizeof(T) == 4) {
+      return hn::Mul(numerator, denominator);
+    } else {
+      return hn::Div(numerator, denominator);
+    }
   }
 
   // dx = y * (dy - sum(dy * y)), the sum supplied by the driver.
