@@ -243,21 +243,7 @@ std::string run(const EvalArgs& args, const std::vector<std::string>& extras) {
 
 // Registers every op's options once; an option shared by several ops lists each.
 void add_op_options(CLI::App& app, EvalArgs& args) {
-  std::vector<std::string> order;
-  std::map<std::string, std::pair<OptionSpec, std::string>> docs;  // flag -> (spec, help text)
-  AllOps::for_each([&]<class Op>() {
-    for (const OptionSpec& o : options_of<Op>()) {
-      auto [it, fresh] = docs.try_emplace(o.flag, o, "");
-      if (fresh) order.push_back(o.flag);
-      it->second.second += (fresh ? "" : "; ") + std::string(Op::info.name) + ": " + o.doc + " (default " +
-                           o.default_text + ")";
-    }
-  });
-  for (const std::string& flag : order) {
-    const auto& [spec, help] = docs.at(flag);
-    args.op_options[flag] =
-        app.add_option(flag, args.option_text[flag], help)->type_name(spec.value_name)->group("Parameters");
-  }
+  add_op_flags(app, []<class Op>() { return options_of<Op>(); }, args.option_text, args.op_options, "Parameters");
 }
 
 // The usage line names VALUES, which CLI11 sees as extras.

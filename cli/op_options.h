@@ -7,12 +7,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "activa/nn/activation.h"
 #include "activa/ops/all.h"
@@ -93,6 +96,29 @@ std::vector<OptionSpec> options_of() {
     for_each_param<Op>([&](const auto& p) { out.push_back(option_of<Op>(p)); });
   }
   return out;
+}
+
+// Registers the options of every op in `group`, each flag once: its help
+// lists what it means for each op that has it. specs_of.template
+// operator()<Op>() gives an op's options; the text of a flag goes to
+// texts[flag], its CLI11 option (to see whether it was given) to options[flag].
+template <class SpecsOf>
+void add_op_flags(CLI::App& app, const SpecsOf& specs_of, std::map<std::string, std::string>& texts,
+                  std::map<std::string, CLI::Option*>& options, const std::string& group) {
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<OptionSpec, std::string>> docs;  // flag -> (spec, help text)
+  AllOps::for_each([&]<class Op>() {
+    for (const OptionSpec& o : specs_of.template operator()<Op>()) {
+      auto [it, fresh] = docs.try_emplace(o.flag, o, "");
+      if (fresh) order.push_back(o.flag);
+      it->second.second += (fresh ? "" : "; ") + std::string(Op::info.name) + ": " + o.doc + " (default " +
+                           o.default_text + ")";
+    }
+  });
+  for (const std::string& flag : order) {
+    const auto& [spec, help] = docs.at(flag);
+    options[flag] = app.add_option(flag, texts[flag], help)->type_name(spec.value_name)->group(group);
+  }
 }
 
 // "sigmoid, tanh, ..." in list order.

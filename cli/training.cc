@@ -121,22 +121,13 @@ std::string in_quotes(std::string_view text) {
 // ---- the activation, by name ----
 
 void add_activation_options(CLI::App& app, ActivationArgs& args) {
-  std::vector<std::string> order;
-  std::map<std::string, std::pair<OptionSpec, std::string>> docs;  // flag -> (spec, help text)
-  AllOps::for_each([&]<class Op>() {
-    for_each_param<Op>([&](const auto& p) {
-      const OptionSpec o = option_of<Op>(p);
-      auto [it, fresh] = docs.try_emplace(o.flag, o, "");
-      if (fresh) order.push_back(o.flag);
-      it->second.second += (fresh ? "" : "; ") + std::string(Op::info.name) + ": " + o.doc + " (default " +
-                           o.default_text + ")";
-    });
-  });
-  for (const std::string& flag : order) {
-    const auto& [spec, help] = docs.at(flag);
-    args.options[flag] =
-        app.add_option(flag, args.text[flag], help)->type_name(spec.value_name)->group("Activation parameters");
-  }
+  // Every Param, prelu's --num-parameters and --init included (a module is built, not a weight given).
+  const auto params_of = []<class Op>() {
+    std::vector<OptionSpec> out;
+    for_each_param<Op>([&](const auto& p) { out.push_back(option_of<Op>(p)); });
+    return out;
+  };
+  add_op_flags(app, params_of, args.text, args.options, "Activation parameters");
 }
 
 std::string activation_names() { return function_names(); }

@@ -35,24 +35,28 @@ void scale_rows(std::int64_t m, std::int64_t n, T beta, T* c, std::int64_t ldc) 
 
 }  // namespace
 
+// The checks and the k = 0 case around one CBLAS routine (sgemm or dgemm).
+template <class T, class Cblas>
+void gemm_through(Cblas cblas_gemm, Trans ta, Trans tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
+                  const T* a, std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) return scale_rows(m, n, beta, c, ldc);
+  cblas_gemm(CblasRowMajor, cblas_trans(ta), cblas_trans(tb), checked(m), checked(n), checked(k), alpha, a,
+             checked(lda), b, checked(ldb), beta, c, checked(ldc));
+}
+
 template <>
 void gemm<float>(Trans ta, Trans tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
                  const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
                  std::int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) return scale_rows(m, n, beta, c, ldc);
-  cblas_sgemm(CblasRowMajor, cblas_trans(ta), cblas_trans(tb), checked(m), checked(n), checked(k), alpha, a,
-              checked(lda), b, checked(ldb), beta, c, checked(ldc));
+  gemm_through(cblas_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 template <>
 void gemm<double>(Trans ta, Trans tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha,
                   const double* a, std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c,
                   std::int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) return scale_rows(m, n, beta, c, ldc);
-  cblas_dgemm(CblasRowMajor, cblas_trans(ta), cblas_trans(tb), checked(m), checked(n), checked(k), alpha, a,
-              checked(lda), b, checked(ldb), beta, c, checked(ldc));
+  gemm_through(cblas_dgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace activa::blas
