@@ -8,16 +8,16 @@
 // Contracts, for every function here:
 //   - SIMD with runtime dispatch (AVX-512, AVX2, SSE4, SSSE3, scalar): the best
 //     target the CPU has, unless set_target() chose another;
-//   - OpenMP threads above a size threshold; results are bitwise identical for
-//     any thread count and on every target (no FMA-vs-no-FMA or reduction-order
-//     differences: sums run in a fixed order in double);
+//   - OpenMP threads above a work threshold (parallel_threshold()); results
+//     are bitwise identical for any thread count and on every target (no
+//     FMA-vs-no-FMA or reduction-order differences: sums run in a fixed order
+//     in double);
 //   - accuracy: within the op's declared error budget (info.forward_ulp,
 //     info.backward_ulp) against a correctly rounded reference; NaN propagates
 //     and ±inf saturate as in PyTorch; subnormal results are kept;
 //   - in place is allowed (output may alias an input of the same size);
 //   - argument sizes are checked: a mismatch throws activa::Error naming it.
-//     Kernels allocate nothing, except prelu's backward (one double per block of
-//     the weight-gradient reduction).
+//     Kernels allocate nothing.
 //
 // Options of type double are rounded to the element type first, as PyTorch does.
 #pragma once
@@ -93,7 +93,9 @@ void set_target(std::string_view name);
 // Threads used by kernels (default: OpenMP's default, the number of cores).
 int num_threads();
 void set_num_threads(int n);
-// Below this many elements kernels run on one thread.
+// Work below which a kernel runs on one thread, counted in elements of a
+// copy-like op (relu's forward). Costlier ops count each element as several
+// (sigmoid's as 16: below 2 Ki elements), so their threads start earlier.
 std::int64_t parallel_threshold();
 
 }  // namespace activa::kernels

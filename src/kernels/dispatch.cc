@@ -18,11 +18,11 @@ namespace activa::kernels::HWY_NAMESPACE {
 template <class Op, class T>
 constexpr detail::KernelFns<Op, T> MakeFns() {
   if constexpr (Op::info.kind == Kind::pointwise) {
-    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>};
+    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, Body<Op>::kCost};
   } else if constexpr (Op::info.kind == Kind::weighted) {
-    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>};
+    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, Body<Op>::kCost};
   } else {
-    return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>};
+    return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>, Body<Op>::kCost};
   }
 }
 
@@ -59,12 +59,14 @@ const detail::KernelTable& table() { return *HWY_DYNAMIC_DISPATCH(GetKernelTable
 
 std::atomic<int> g_threads{0};  // 0: OpenMP's default
 
-// Measured on the 2-core AVX-512 machine (activa bench): below ~32 Ki elements
-// the fork/join of a parallel region costs more than it saves.
+// Work, in units of detail::Cost, below which one thread is faster: the fork
+// and join of a parallel region cost ~1.5 us on the 2-core AVX-512 machine,
+// and relu's forward, at ~0.15 ns an element, gains from a second thread from
+// 16-32 Ki elements on (the others, by their cost, proportionally earlier).
 constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
 
-// Runs f(begin, end) over [0, count) units of `cost` elements each: on one
-// thread below the threshold, else in num_threads() contiguous chunks.
+// Runs f(begin, end) over [0, count) units of `cost` each: on one thread below
+// the threshold, else in num_threads() contiguous chunks.
 template <class F>
 void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
   if (count <= 0) return;
@@ -82,16 +84,24 @@ void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
   }
 }
 
-// Pointwise work split into 64-element-aligned chunks (any split gives the same bits).
+// Pointwise work split into 64-element-aligned chunks (any split gives the
+// same bits), each element costing `cost`.
 template <class F>
-void parallel_elements(std::size_t n, const F& f) {
+void parallel_elements(std::size_t n, std::int64_t cost, const F& f) {
   constexpr std::int64_t kUnit = 64;
   const auto units = static_cast<std::int64_t>((n + kUnit - 1) / kUnit);
-  parallel_for(units, kUnit, [&](std::int64_t b, std::int64_t e) {
+  parallel_for(units, kUnit * cost, [&](std::int64_t b, std::int64_t e) {
     const std::size_t lo = static_cast<std::size_t>(b * kUnit);
     const std::size_t hi = std::min(n, static_cast<std::size_t>(e * kUnit));
     f(lo, hi);
   });
+}
+
+// The cost of an element of an along-dim op's slices: short contiguous rows
+// pay for their transposition (drivers-inl.h).
+std::int64_t slice_cost(std::int64_t body_cost, const RowLayout& l) {
+  const bool short_rows = l.inner == 1 && static_cast<std::size_t>(l.size) <= detail::kSmallRow;
+  return body_cost + (short_rows ? detail::kShortRowCost : 0);
 }
 
 void check_size(std::string_view op, std::string_view what, std::size_t got, std::size_t want) {
@@ -129,8 +139,9 @@ template <class Op, class T>
 void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options) {
   check_size(Op::info.name, "output", y.size(), x.size());
   const auto o = rounded<Op, T>(options);
-  const auto fn = table().template get<Op, T>().forward;
-  parallel_elements(x.size(), [&](std::size_t b, std::size_t e) { fn(x.data() + b, y.data() + b, e - b, o); });
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.forward;
+  parallel_elements(x.size(), k.cost.forward, [&](std::size_t b, std::size_t e) { fn(x.data() + b, y.data() + b, e - b, o); });
 }
 
 template <class Op, class T>
@@ -140,8 +151,9 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
   check_size(Op::info.name, "grad_output", grad_output.size(), saved.size());
   check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
   const auto o = rounded<Op, T>(options);
-  const auto fn = table().template get<Op, T>().backward;
-  parallel_elements(saved.size(), [&](std::size_t b, std::size_t e) {
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.backward;
+  parallel_elements(saved.size(), k.cost.backward, [&](std::size_t b, std::size_t e) {
     fn(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
   });
 }
@@ -153,8 +165,9 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
-  const auto fn = table().template get<Op, T>().forward;
-  parallel_for(l.outer * l.channels, l.inner, [&](std::int64_t b, std::int64_t e) {
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.forward;
+  parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [&](std::int64_t b, std::int64_t e) {
     fn(x.data(), weight.data(), y.data(), l, b, e);
   });
 }
@@ -169,10 +182,11 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
-  const auto fn = table().template get<Op, T>().backward;
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.backward;
   const std::int64_t per_row = detail::blocks_per_row(l);
   const std::int64_t units = l.outer * l.channels * per_row;
-  const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock);
+  const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock) * k.cost.backward;
   // Each channel's weight gradient is the sum of its units' partial sums in
   // unit order, whoever computed them: the result does not depend on the
   // thread count. Nothing is allocated: partial sums sit on the stack, kChunk
@@ -216,8 +230,9 @@ void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
   const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
-  const auto fn = table().template get<Op, T>().forward;
-  parallel_for(l.outer, l.size * l.inner, [&](std::int64_t b, std::int64_t e) { fn(x.data(), y.data(), l, b, e); });
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.forward;
+  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l), [&](std::int64_t b, std::int64_t e) { fn(x.data(), y.data(), l, b, e); });
 }
 
 template <class Op, class T>
@@ -228,8 +243,9 @@ void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T>
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "grad_output", grad_output.size(), n);
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
-  const auto fn = table().template get<Op, T>().backward;
-  parallel_for(l.outer, l.size * l.inner, [&](std::int64_t b, std::int64_t e) {
+  const auto& k = table().template get<Op, T>();
+  const auto fn = k.backward;
+  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l), [&](std::int64_t b, std::int64_t e) {
     fn(y.data(), grad_output.data(), grad_input.data(), l, b, e);
   });
 }

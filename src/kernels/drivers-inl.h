@@ -207,6 +207,8 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
                         hn::Max(m, v));
 }
 
+using detail::kSmallRow;
+
 // One vector of lanes, each lane its own slice of `size` elements `stride`
 // apart starting at x + lane: max, sum and outputs run lane by lane in slice
 // order, the same on every target.
@@ -215,6 +217,19 @@ HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, 
   auto m = LoadAs(dc, ds, x);
   for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, x + s * stride));
   auto sum = hn::Zero(dc), err = hn::Zero(dc);
+  if (size <= kSmallRow) {
+    // Short slices keep their numerators between the sum and the outputs.
+    hn::Vec<DC> num[kSmallRow];
+    for (std::size_t s = 0; s < size; ++s) {
+      num[s] = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
+      AddCompensated(sum, err, num[s]);
+    }
+    const auto den = Body<Op>::template Denominator<T>(dc, hn::Add(sum, err));
+    for (std::size_t s = 0; s < size; ++s) {
+      StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, num[s], den), y + s * stride);
+    }
+    return;
+  }
   for (std::size_t s = 0; s < size; ++s) {
     AddCompensated(sum, err, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m));
   }
@@ -296,11 +311,6 @@ HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
   }
   return {mx, ((ss[0] + ss[1]) + (ss[2] + ss[3])) + ((ss[4] + ss[5]) + (ss[6] + ss[7]))};
 }
-
-// Contiguous rows up to this length are processed a vector of rows at a time
-// (transposed through a stack buffer, one lane per row); longer ones one row
-// at a time with the vector along the row.
-inline constexpr std::size_t kSmallRow = 32;
 
 // Calls f(dc, ds, sources, destination, stride) for blocks of rows
 // [o, o + lanes) of contiguous rows of `size`: full blocks are transposed into

@@ -20,6 +20,21 @@ inline std::int64_t blocks_per_row(const ChannelLayout& l) {
   return l.inner == 0 ? 0 : (l.inner + kWeightedBlock - 1) / kWeightedBlock;
 }
 
+// What an element costs a body, in units of relu's forward (a load, a
+// compare, a store): the threads start where the work pays for their fork and
+// join (dispatch.cc). Measured with 1 and 2 threads at 2-64 Ki elements on the
+// 2-core AVX-512 machine; each body states its own.
+struct Cost {
+  std::int64_t forward = 1, backward = 1;
+};
+
+// Contiguous rows up to this length are processed a vector of rows at a time
+// (transposed through a stack buffer, one lane per row); longer ones one row
+// at a time with the vector along the row. The transposition costs about as
+// much per element as kShortRowCost copies.
+inline constexpr std::size_t kSmallRow = 32;
+inline constexpr std::int64_t kShortRowCost = 24;
+
 template <class Op, class T, Kind = Op::info.kind>
 struct KernelFns;
 
@@ -28,6 +43,7 @@ struct KernelFns<Op, T, Kind::pointwise> {
   using Options = typename Op::Options;
   void (*forward)(const T* x, T* y, std::size_t n, const Options& o);
   void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o);
+  Cost cost;
 };
 
 template <class Op, class T>
@@ -39,6 +55,7 @@ struct KernelFns<Op, T, Kind::weighted> {
   // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
                    std::int64_t unit_begin, std::int64_t unit_end);
+  Cost cost;
 };
 
 template <class Op, class T>
@@ -47,6 +64,7 @@ struct KernelFns<Op, T, Kind::along_dim> {
   void (*forward)(const T* x, T* y, RowLayout l, std::int64_t outer_begin, std::int64_t outer_end);
   void (*backward)(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
                    std::int64_t outer_end);
+  Cost cost;
 };
 
 template <class List>

@@ -20,11 +20,13 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::Elu> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
+  // Cost per element (table.h): an exponential (expm1) per element.
+  static constexpr detail::Cost kCost{.forward = 10, .backward = 10};
 
   // alpha * expm1(x) on the negative side: exact-to-rounding for tiny x, -alpha
   // as x -> -inf. NaN propagates.
   template <class T, class D, class V>
-  static V Forward(D d, V x, const ops::Elu::Options& o) {
+  static HWY_INLINE V Forward(D d, V x, const ops::Elu::Options& o) {
     using F = hn::TFromD<D>;
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     if constexpr (sizeof(F) == 4) {
@@ -40,7 +42,7 @@ struct Body<ops::Elu> {
   // PyTorch tests x <= 0: elu'(0) = alpha, and a NaN input passes dy through.
   // dy * alpha is rounded first, as in PyTorch.
   template <class T, class D, class V>
-  static V Backward(D d, V x, V dy, const ops::Elu::Options& o) {
+  static HWY_INLINE V Backward(D d, V x, V dy, const ops::Elu::Options& o) {
     using F = hn::TFromD<D>;
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     V e;

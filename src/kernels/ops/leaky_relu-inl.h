@@ -19,15 +19,17 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::LeakyRelu> {
   static constexpr bool kWiden = false;  // one product in the element type, as PyTorch
+  // Cost per element (table.h): a compare and a multiply.
+  static constexpr detail::Cost kCost{.forward = 1, .backward = 2};
 
   template <class T, class D, class V>
-  static V Forward(D d, V x, const ops::LeakyRelu::Options& o) {
+  static HWY_INLINE V Forward(D d, V x, const ops::LeakyRelu::Options& o) {
     const V slope = hn::Set(d, static_cast<hn::TFromD<D>>(o.negative_slope));
     return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(x, slope));
   }
 
   template <class T, class D, class V>
-  static V Backward(D d, V x, V dy, const ops::LeakyRelu::Options& o) {
+  static HWY_INLINE V Backward(D d, V x, V dy, const ops::LeakyRelu::Options& o) {
     const V slope = hn::Set(d, static_cast<hn::TFromD<D>>(o.negative_slope));
     return hn::IfThenElse(x > hn::Zero(d), dy, hn::Mul(dy, slope));
   }

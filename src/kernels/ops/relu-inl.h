@@ -19,17 +19,19 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::Relu> {
   static constexpr bool kWiden = false;  // exact in any type
+  // Cost per element (table.h): a compare.
+  static constexpr detail::Cost kCost{.forward = 1, .backward = 1};
 
   // x < 0 gives +0; -0 and NaN fail the test and pass through, as PyTorch's
   // clamp_min (max(0, x) returning x on ties) does: relu(-0) = -0.
   template <class T, class D, class V>
-  static V Forward(D d, V x, const ops::Relu::Options&) {
+  static HWY_INLINE V Forward(D d, V x, const ops::Relu::Options&) {
     return hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), x);
   }
 
   // From the output y: 0 where y <= 0, else the upstream gradient (NaN y included).
   template <class T, class D, class V>
-  static V Backward(D d, V y, V dy, const ops::Relu::Options&) {
+  static HWY_INLINE V Backward(D d, V y, V dy, const ops::Relu::Options&) {
     return hn::IfThenElse(y <= hn::Zero(d), hn::Zero(d), dy);
   }
 };

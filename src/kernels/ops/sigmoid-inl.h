@@ -20,12 +20,14 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::Sigmoid> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
+  // Cost per element (table.h): an exponential and a division in double-float.
+  static constexpr detail::Cost kCost{.forward = 16, .backward = 16};
 
   // With e = exp(-|x|) in (0, 1]: sigmoid(|x|) = 1 / (1 + e) and
   // sigmoid(-|x|) = e / (1 + e); neither cancels, and e / (1 + e) keeps
   // subnormal results down to x = -745 (float: -103.9). NaN propagates.
   template <class T, class D, class V>
-  static V Forward(D d, V x, const ops::Sigmoid::Options&) {
+  static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       // e = 2^k m; the numerator is 1, or m with 2^k applied last.
       const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
@@ -44,7 +46,7 @@ struct Body<ops::Sigmoid> {
 
   // sigmoid'(x) = e / (1 + e)^2, symmetric in x: full relative accuracy for all x.
   template <class T, class D, class V>
-  static V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
+  static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
       const Pair<V> m = Mantissa(d, e);

@@ -20,12 +20,14 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::Tanh> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
+  // Cost per element (table.h): an exponential and a division in double-float.
+  static constexpr detail::Cost kCost{.forward = 16, .backward = 16};
 
   // tanh(|x|) = -m / (m + 2) with m = expm1(-2|x|) in [-1, 0]: no cancellation
   // (expm1 keeps tiny |x| exact), saturates to 1 once m rounds to -1. The sign
   // is copied back, so tanh(-0) = -0. NaN propagates.
   template <class T, class D, class V>
-  static V Forward(D d, V x, const ops::Tanh::Options&) {
+  static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       // Past |x| = 32, m = -1 to far below float precision.
       const V z = hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -64.0f));
@@ -41,7 +43,7 @@ struct Body<ops::Tanh> {
 
   // tanh'(x) = 1 - tanh^2 = 4e / (1 + e)^2 with e = exp(-2|x|): no cancellation.
   template <class T, class D, class V>
-  static V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
+  static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -110.0f)));
       const Pair<V> m = Mantissa(d, e);
