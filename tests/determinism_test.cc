@@ -146,6 +146,25 @@ void check_in_place() {
       kernels::forward<Op, T>(xs, y, l);
       kernels::forward<Op, T>(in_place, in_place, l);
       EXPECT_TRUE(same_bits(in_place, y)) << Op::info.name << " forward in place";
+      std::vector<T> dx(x.size()), g = dy, on_y = y;
+      kernels::backward<Op, T>(y, dy, dx, l);
+      kernels::backward<Op, T>(y, g, g, l);
+      EXPECT_TRUE(same_bits(g, dx)) << Op::info.name << " backward into grad_output";
+      kernels::backward<Op, T>(on_y, dy, on_y, l);
+      EXPECT_TRUE(same_bits(on_y, dx)) << Op::info.name << " backward into the saved output";
+    } else {
+      // The weight gradient needs grad_output after grad_input is written over it.
+      const kernels::ChannelLayout l{.outer = 7, .channels = 11, .inner = 13};
+      const std::vector<T> w = make_input<T>(11, 6);
+      std::vector<T> y(x.size()), in_place = x;
+      kernels::forward<Op, T>(x, w, y, l);
+      kernels::forward<Op, T>(in_place, w, in_place, l);
+      EXPECT_TRUE(same_bits(in_place, y)) << Op::info.name << " forward in place";
+      std::vector<T> dx(x.size()), dw(w.size()), g = dy, g_dw(w.size());
+      kernels::backward<Op, T>(x, w, dy, dx, dw, l);
+      kernels::backward<Op, T>(x, w, g, g, g_dw, l);
+      EXPECT_TRUE(same_bits(g, dx)) << Op::info.name << " backward in place: grad_input";
+      EXPECT_TRUE(same_bits(g_dw, dw)) << Op::info.name << " backward in place: grad_weight";
     }
   });
 }

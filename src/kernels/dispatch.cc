@@ -204,9 +204,12 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
     // Units in memory order, a chunk at a time.
     double sums[kStackChannels];
     std::fill_n(sums, l.channels, 0.0);
+    std::int64_t c = 0, b = 0;  // the channel and block of the next unit
     for (std::int64_t base = 0; base < units; base += kChunk) {
-      run(base, std::min(kChunk, units - base),
-          [&](std::int64_t u, double p) { sums[(u / per_row) % l.channels] += p; });
+      run(base, std::min(kChunk, units - base), [&](std::int64_t, double p) {
+        sums[c] += p;
+        if (++b == per_row) b = 0, c = c + 1 == l.channels ? 0 : c + 1;
+      });
     }
     for (std::int64_t c = 0; c < l.channels; ++c) grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sums[c]);
     return;

@@ -35,14 +35,20 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <class Op>
 struct Body;
 
-// Loads lanes of T at p into the compute type of dc (double when widening).
+// v (lanes of T) in the compute type of dc (double when widening).
+template <class DC, class V>
+HWY_INLINE hn::Vec<DC> Widen(DC dc, V v) {
+  if constexpr (std::is_same_v<hn::Vec<DC>, V>) {
+    return v;
+  } else {
+    return hn::PromoteTo(dc, v);
+  }
+}
+
+// Loads lanes of T at p into the compute type of dc.
 template <class DC, class DS>
 HWY_INLINE hn::Vec<DC> LoadAs(DC dc, DS ds, const hn::TFromD<DS>* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
-    return hn::LoadU(ds, p);
-  } else {
-    return hn::PromoteTo(dc, hn::LoadU(ds, p));
-  }
+  return Widen(dc, hn::LoadU(ds, p));
 }
 
 template <class DC, class DS>
@@ -165,8 +171,9 @@ template <class Op, class T>
 void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
                      std::int64_t row_end) {
   const auto inner = static_cast<std::size_t>(l.inner);
-  for (std::int64_t r = row_begin; r < row_end; ++r) {
-    const T wc = w[r % l.channels];
+  std::int64_t c = row_begin % l.channels;  // counted, not divided, per row
+  for (std::int64_t r = row_begin; r < row_end; ++r, c = c + 1 == l.channels ? 0 : c + 1) {
+    const T wc = w[c];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
     ForEachVector<T, false>(inner, [&](auto d, auto, std::size_t i) {
       hn::StoreU(Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc)), d, y + base + i);
@@ -177,23 +184,29 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
 template <class Op, class T>
 void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partial,
                       ChannelLayout l, std::int64_t unit_begin, std::int64_t unit_end) {
+  // Unit u is block b of row r, channel c; counted, not divided, per unit (an
+  // integer division costs as much as a few dozen elements).
   const std::int64_t per_row = detail::blocks_per_row(l);
+  std::int64_t r = unit_begin / per_row, b = unit_begin % per_row, c = r % l.channels;
   for (std::int64_t u = unit_begin; u < unit_end; ++u) {
-    const std::int64_t r = u / per_row;
-    const std::int64_t lo = (u % per_row) * detail::kWeightedBlock;
+    const std::int64_t lo = b * detail::kWeightedBlock;
     const auto n = static_cast<std::size_t>(std::min(l.inner - lo, detail::kWeightedBlock));
     const std::size_t base = static_cast<std::size_t>(r * l.inner + lo);
-    const T wc = w[r % l.channels];
-    ForEachVector<T, false>(n, [&](auto d, auto, std::size_t i) {
-      const auto g = Body<Op>::template BackwardInput<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc),
-                                             hn::LoadU(d, dy + base + i));
-      hn::StoreU(g, d, dx + base + i);
-    });
-    // In place (dx aliasing dy) is allowed for the input gradient alone: the
-    // weight term needs dy, so it is summed from x and dy before dx is written
-    // when they alias. Sum first, then write, keeps both correct.
+    const T wc = w[c];
+    if (++b == per_row) {
+      b = 0;
+      ++r;
+      c = c + 1 == l.channels ? 0 : c + 1;
+    }
+    // One pass: each group of elements is loaded once, its input gradient
+    // stored and its weight term summed (in double, in SumFixedOrder's order).
+    // Both are computed from x and dy before dx is written, so dx may alias dy.
     partial[u - unit_begin] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
-      return Body<Op>::template WeightTerm<T>(dc, LoadAs(dc, ds, x + base + i), LoadAs(dc, ds, dy + base + i));
+      const auto xs = hn::LoadU(ds, x + base + i);
+      const auto dys = hn::LoadU(ds, dy + base + i);
+      const auto term = Body<Op>::template WeightTerm<T>(dc, Widen(dc, xs), Widen(dc, dys));
+      hn::StoreU(Body<Op>::template BackwardInput<T>(ds, xs, hn::Set(ds, wc), dys), ds, dx + base + i);
+      return term;
     });
   }
 }

@@ -19,8 +19,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct Body<ops::Prelu> {
   static constexpr bool kWiden = false;  // one product in the element type, as PyTorch
-  // Cost per element (table.h): forward: a multiply; backward: also the weight gradient's sum in double.
-  static constexpr detail::Cost kCost{.forward = 2, .backward = 8};
+  // Cost per element (table.h): a multiply; backward also sums the weight
+  // gradient in double.
+  static constexpr detail::Cost kCost{.forward = 2, .backward = 4};
 
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, V w) {
