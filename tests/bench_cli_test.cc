@@ -2,26 +2,18 @@
 // JSON's shape, a row per function of the list (activa/ops/all.h) and
 // direction, positive rates; bad options exit 2 with one line on stderr and
 // nothing on stdout. Rates are timings, so only their sign is checked.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "activa/ops/all.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace {
 
@@ -31,50 +23,11 @@ constexpr const char* kCli = ACTIVA_CLI;
 constexpr const char* kCli = "";
 #endif
 
+using activa::test::Result;
 using nlohmann::json;
 
-struct Result {
-  int status = -1;  // exit code; -1 if killed by a signal
-  std::string out, err;
-};
-
-std::string temp_path() {
-  std::string name = testing::TempDir() + "activa_bench_XXXXXX";
-  const int fd = mkstemp(name.data());
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
-  close(fd);
-  return name;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the command with `args`, capturing standard output and standard error.
-Result run(std::vector<std::string> args) {
-  const std::string out = temp_path(), err = temp_path();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_TRUNC, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_TRUNC, 0);
-  std::vector<char*> argv{const_cast<char*>(kCli)};
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, kCli, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error(std::string("cannot run ") + kCli);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  Result r{WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, slurp(out), slurp(err)};
-  unlink(out.c_str());
-  unlink(err.c_str());
-  return r;
-}
+// Runs the command with `args`.
+Result run(std::vector<std::string> args) { return activa::test::run_program(kCli, std::move(args)); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -3,9 +3,6 @@
 // forms, and every class of bad input (exit 2, one line on stderr, nothing on
 // stdout). Expected values come from the lecture's PyTorch output or are
 // derived by hand from each formula, never from the command's own output.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -24,8 +21,7 @@
 
 #include "activa/ops/all.h"
 #include "activa/version.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace {
 
@@ -35,6 +31,7 @@ constexpr const char* kCli = ACTIVA_CLI;
 constexpr const char* kCli = "";
 #endif
 
+using activa::test::Result;
 using nlohmann::json;
 
 // A file under the test's temp dir, removed at scope exit.
@@ -63,30 +60,9 @@ class TempFile {
   std::string path_;
 };
 
-struct Result {
-  int status = -1;  // exit code; -1 if killed by a signal
-  std::string out, err;
-};
-
-// Runs the command with `args`, standard input from `input`, capturing
-// standard output and standard error separately.
+// Runs the command with `args`, standard input from `input`.
 Result run(std::vector<std::string> args, const std::string& input = "") {
-  TempFile in(input), out, err;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in.path().c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.path().c_str(), O_WRONLY | O_TRUNC, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err.path().c_str(), O_WRONLY | O_TRUNC, 0);
-  std::vector<char*> argv{const_cast<char*>(kCli)};
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, kCli, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error(std::string("cannot run ") + kCli);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  return {WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, out.read(), err.read()};
+  return activa::test::run_program(kCli, std::move(args), input);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

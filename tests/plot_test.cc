@@ -10,10 +10,6 @@
 //   - info prints each spec's text, and its Spanish quotes the lecture;
 //   - the completion script is the one installed and completes.
 #include <cairo.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -31,8 +27,7 @@
 #include "activa/error.h"
 #include "activa/ops/all.h"
 #include "activa/plot.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace {
 
@@ -46,20 +41,11 @@ namespace fs = std::filesystem;
 using activa::plot::Color;
 using activa::plot::Figure;
 using activa::plot::kPalette;
+using activa::test::read_file;
+using activa::test::Result;
+using activa::test::run_program;
 
 // ---- running programs ----
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A fresh directory under the test's temp dir, removed at scope exit.
 class TempDir {
@@ -78,27 +64,6 @@ class TempDir {
  private:
   fs::path path_;
 };
-
-// Runs `program` (searched in PATH) with args; stdin empty, stdout and stderr captured.
-Result run_program(const std::string& program, std::vector<std::string> args) {
-  TempDir dir;
-  const std::string out = (dir / "out").string(), err = (dir / "err").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return {127, "", "cannot run " + program};
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  return {WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, read_file(out), read_file(err)};
-}
 
 Result activa(std::vector<std::string> args) { return run_program(kCli, std::move(args)); }
 

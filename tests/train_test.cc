@@ -5,10 +5,6 @@
 // Expected values: the bytes written here, the data set's published facts
 // (60,000 / 10,000 images of 28 x 28, 6,000 per class), accuracies any working
 // trainer reaches, and the commands' documented JSON fields.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <gtest/gtest.h>
@@ -31,8 +27,7 @@
 #include "activa/optim.h"
 #include "activa/parallel.h"
 #include "activa/serialize.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace activa::test {
 namespace {
@@ -80,11 +75,6 @@ void write_gz(const fs::path& path, const std::string& bytes) {
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
   gzclose(f);
-}
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 class TempDir {
@@ -152,7 +142,7 @@ TEST(Idx, RejectsDamagedFilesNamingThem) {
   std::vector<std::uint8_t> noisy(20000);
   for (auto& v : noisy) v = static_cast<std::uint8_t>(gen.below(256));
   write_gz(p, idx_bytes({200, 10, 10}, noisy));
-  const std::string gz = read_all(p);
+  const std::string gz = read_file(p);
   write_plain(p, gz.substr(0, gz.size() / 2));
   const std::string cut = error_of([&] { data::read_idx(name); });
   EXPECT_NE(cut.find(name + ": "), std::string::npos) << cut;
@@ -321,36 +311,7 @@ TEST(Training, LearnsFashionMnistFromASubset) {
 
 // ---- the commands ----
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-Result run_cli(std::vector<std::string> args) {
-  const fs::path out = fs::path(testing::TempDir()) / ("activa_train_test_out_" + std::to_string(getpid()));
-  const fs::path err = out.string() + ".err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv{const_cast<char*>(kCli)};
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  Result r;
-  if (posix_spawn(&pid, kCli, &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  r.out = read_all(out);
-  r.err = read_all(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
+Result run_cli(std::vector<std::string> args) { return run_program(kCli, std::move(args)); }
 
 class Commands : public testing::Test {
  protected:
@@ -421,7 +382,7 @@ TEST_F(Commands, TrainRejectsBadInputClearly) {
                "needs hidden layers of that width");
   expect_error(run_cli({"train", "--data", (dir.path() / "none").string()}), "no such data directory");
   const fs::path labels = dir.path() / "train-labels-idx1-ubyte.gz";
-  const std::string gz = read_all(labels);
+  const std::string gz = read_file(labels);
   write_plain(labels, gz.substr(0, gz.size() - 12));
   expect_error(run_cli({"train", "--data", d, "--epochs", "1"}), labels.string() + ": ");
 }
@@ -466,21 +427,21 @@ TEST_F(Commands, StudyMeasuresEveryClaim) {
   args.insert(args.end(), {"--activations", "relu,tanh", "--out", out.string()});
   const Result written = run_cli(args);
   ASSERT_EQ(written.status, 0) << written.err;
-  const std::string report = read_all(out / "report.md");
+  const std::string report = read_file(out / "report.md");
   for (const char* heading : {"## Convergence", "## Vanishing gradients", "## Dead units", "## Cost", "## Plots"}) {
     EXPECT_NE(report.find(heading), std::string::npos) << heading;
   }
   // The figures, PNG and SVG, each linked from the report (no PReLU here: no slopes figure).
   for (const char* name : {"accuracy", "loss", "gradients_depth3", "dead_units_depth3"}) {
     SCOPED_TRACE(name);
-    const std::string png = read_all(out / (std::string(name) + ".png"));
+    const std::string png = read_file(out / (std::string(name) + ".png"));
     ASSERT_GT(png.size(), 8u);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-    EXPECT_NE(read_all(out / (std::string(name) + ".svg")).find("<svg"), std::string::npos);
+    EXPECT_NE(read_file(out / (std::string(name) + ".svg")).find("<svg"), std::string::npos);
     EXPECT_NE(report.find(std::string("](") + name + ".png)"), std::string::npos);
   }
   EXPECT_FALSE(fs::exists(out / "prelu_slopes.png"));
-  EXPECT_TRUE(nlohmann::json::parse(read_all(out / "study.json")).contains("activations"));
+  EXPECT_TRUE(nlohmann::json::parse(read_file(out / "study.json")).contains("activations"));
   const Result bad = run_cli({"study", "--data", dir.path().string(), "--activations", "relu,nope"});
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("unknown activation 'nope'"), std::string::npos) << bad.err;

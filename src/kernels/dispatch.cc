@@ -140,8 +140,8 @@ void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& o
   check_size(Op::info.name, "output", y.size(), x.size());
   const auto o = rounded<Op, T>(options);
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.forward;
-  parallel_elements(x.size(), k.cost.forward, [&](std::size_t b, std::size_t e) { fn(x.data() + b, y.data() + b, e - b, o); });
+  parallel_elements(x.size(), k.cost.forward,
+                    [&](std::size_t b, std::size_t e) { k.forward(x.data() + b, y.data() + b, e - b, o); });
 }
 
 template <class Op, class T>
@@ -152,9 +152,8 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
   check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
   const auto o = rounded<Op, T>(options);
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.backward;
   parallel_elements(saved.size(), k.cost.backward, [&](std::size_t b, std::size_t e) {
-    fn(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
+    k.backward(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
   });
 }
 
@@ -166,9 +165,8 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.forward;
   parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [&](std::int64_t b, std::int64_t e) {
-    fn(x.data(), weight.data(), y.data(), l, b, e);
+    k.forward(x.data(), weight.data(), y.data(), l, b, e);
   });
 }
 
@@ -183,7 +181,6 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.backward;
   const std::int64_t per_row = detail::blocks_per_row(l);
   const std::int64_t units = l.outer * l.channels * per_row;
   const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock) * k.cost.backward;
@@ -196,7 +193,7 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   double partial[kChunk];
   const auto run = [&](std::int64_t first, std::int64_t count, auto&& fold) {
     parallel_for(count, unit_cost, [&](std::int64_t lo, std::int64_t hi) {
-      fn(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi);
+      k.backward(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi);
     });
     for (std::int64_t i = 0; i < count; ++i) fold(first + i, partial[i]);
   };
@@ -234,8 +231,8 @@ void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.forward;
-  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l), [&](std::int64_t b, std::int64_t e) { fn(x.data(), y.data(), l, b, e); });
+  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l),
+               [&](std::int64_t b, std::int64_t e) { k.forward(x.data(), y.data(), l, b, e); });
 }
 
 template <class Op, class T>
@@ -247,9 +244,8 @@ void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T>
   check_size(Op::info.name, "grad_output", grad_output.size(), n);
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
   const auto& k = table().template get<Op, T>();
-  const auto fn = k.backward;
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l), [&](std::int64_t b, std::int64_t e) {
-    fn(y.data(), grad_output.data(), grad_input.data(), l, b, e);
+    k.backward(y.data(), grad_output.data(), grad_input.data(), l, b, e);
   });
 }
 

@@ -50,13 +50,23 @@ struct Elu {
                             "suavizada."},
   };
 
+  // Options defaults come from overloads, not `= {}`: a default argument that
+  // needs Options' member initializers inside this class is rejected by clang.
   template <class R>
-  static R forward(const R& x, const Options& o = {}) {
+  static R forward(const R& x) {
+    return forward(x, Options{});
+  }
+  template <class R>
+  static R derivative(const R& x) {
+    return derivative(x, Options{});
+  }
+  template <class R>
+  static R forward(const R& x, const Options& o) {
     using std::expm1;
     return x > R(0) ? x : R(o.alpha) * expm1(x);
   }
   template <class R>
-  static R derivative(const R& x, const Options& o = {}) {
+  static R derivative(const R& x, const Options& o) {
     using std::exp;
     return x <= R(0) ? R(o.alpha) * exp(x) : R(1);  // 1 at NaN, as PyTorch tests x <= 0
   }

@@ -50,12 +50,22 @@ struct LeakyRelu {
                             "negativas."},
   };
 
+  // Options defaults come from overloads, not `= {}`: a default argument that
+  // needs Options' member initializers inside this class is rejected by clang.
   template <class R>
-  static R forward(const R& x, const Options& o = {}) {
+  static R forward(const R& x) {
+    return forward(x, Options{});
+  }
+  template <class R>
+  static R derivative(const R& x) {
+    return derivative(x, Options{});
+  }
+  template <class R>
+  static R forward(const R& x, const Options& o) {
     return x > R(0) ? x : R(o.negative_slope) * x;
   }
   template <class R>
-  static R derivative(const R& x, const Options& o = {}) {
+  static R derivative(const R& x, const Options& o) {
     return x > R(0) ? R(1) : R(o.negative_slope);
   }
 };
