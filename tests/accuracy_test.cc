@@ -186,9 +186,8 @@ TEST(Accuracy, Float32AgainstMpfr) { check_all_ops<float>(); }
 // them, in float32 and float64. A -inf element gives 0 and leaves the others
 // as if it were absent; +inf or NaN anywhere, or a row of only -inf, gives NaN.
 template <class T>
-void check_long_row_specials() {
+void check_long_row_specials(std::size_t n) {
   constexpr T inf = std::numeric_limits<T>::infinity();
-  const std::size_t n = 1001;
   std::vector<T> base(n);
   for (std::size_t i = 0; i < n; ++i) base[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)) * 20);
   const auto run = [&](const std::vector<T>& x) {
@@ -218,9 +217,13 @@ void check_long_row_specials() {
   for (const T v : run(std::vector<T>(n, -inf))) EXPECT_TRUE(std::isnan(v));
 }
 
+// Rows whose numerators are kept on the stack (up to 2048) and longer ones
+// (float: max and sum in one pass).
 TEST(Accuracy, SoftmaxLongRowSpecialValues) {
-  check_long_row_specials<float>();
-  check_long_row_specials<double>();
+  for (const std::size_t n : {1001, 5001}) {
+    check_long_row_specials<float>(n);
+    check_long_row_specials<double>(n);
+  }
 }
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 

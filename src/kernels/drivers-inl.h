@@ -14,6 +14,7 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -362,6 +363,33 @@ HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::s
   }
 }
 
+// Contiguous rows up to this length keep their numerators on the stack
+// (16 KiB of doubles) between the sum and the outputs.
+inline constexpr std::size_t kBufferedRow = 2048;
+
+// The max of x[0, n), NaN if any element is NaN (PyTorch's max propagates
+// NaN). In the element type, where max is exact.
+template <class T>
+HWY_INLINE double RowMax(const T* x, std::size_t n) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  auto m = hn::Set(d, -std::numeric_limits<T>::infinity());
+  auto nan = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, x + i);
+    nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+    m = hn::Max(m, v);
+  }
+  bool any_nan = !hn::AllTrue(d, hn::Eq(nan, hn::Zero(d)));
+  double r = hn::GetLane(hn::MaxOfLanes(d, m));
+  for (; i < n; ++i) {
+    any_nan = any_nan || std::isnan(x[i]);
+    r = std::max(r, static_cast<double>(x[i]));
+  }
+  return any_nan ? std::numeric_limits<double>::quiet_NaN() : r;
+}
+
 template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
                      std::int64_t outer_end) {
@@ -379,25 +407,30 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     const T* xs = x + static_cast<std::size_t>(o) * size * inner;
     T* ys = y + static_cast<std::size_t>(o) * size * inner;
     if (inner == 1) {
-      // One long contiguous slice: max and sum (one pass for float, where
-      // x - max is exact in double; max first for double), then the outputs.
+      // One long contiguous slice. Up to kBufferedRow elements: its max, then
+      // each numerator once, summed and kept on the stack for the outputs.
+      // Longer: max and sum in one pass for float (OnlineMaxSum: the input is
+      // read twice in all), max first for double; the numerators again for
+      // the outputs.
+      const bool buffered = size <= kBufferedRow;
+      alignas(64) ComputeT<T, kWiden> num[kBufferedRow];
       double m, sum;
-      if constexpr (sizeof(T) == 4) {
+      if (sizeof(T) == 4 && !buffered) {
         std::tie(m, sum) = OnlineMaxSum<Op, T>(xs, size);
       } else {
-        m = -std::numeric_limits<double>::infinity();
-        ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-          const auto v = LoadAs(dc, ds, xs + i);
-          m = hn::GetLane(MaxNaN(dc, hn::Set(dc, m), hn::MaxOfLanes(dc, v)));
-          if (!hn::AllFalse(dc, hn::IsNaN(v))) m = std::numeric_limits<double>::quiet_NaN();
-        });
+        m = RowMax(xs, size);
         sum = SumFixedOrder<T, true>(size, [&](auto dc, auto ds, std::size_t i) {
-          return Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+          const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+          if (buffered) hn::StoreU(v, dc, num + i);
+          return v;
         });
       }
+      const hn::CappedTag<double, 1> d1;
+      const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum)));
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-        const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
-        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, Body<Op>::template Denominator<T>(dc, hn::Set(dc, sum))), ys + i);
+        const auto v = buffered ? hn::LoadU(dc, num + i)
+                                : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, den)), ys + i);
       });
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
