@@ -195,17 +195,17 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
     parallel_for(count, unit_cost, [&](std::int64_t lo, std::int64_t hi) {
       k.backward(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi);
     });
-    for (std::int64_t i = 0; i < count; ++i) fold(first + i, partial[i]);
+    for (std::int64_t i = 0; i < count; ++i) fold(partial[i]);
   };
   if (l.channels <= kStackChannels) {
     // Units in memory order, a chunk at a time.
     double sums[kStackChannels];
     std::fill_n(sums, l.channels, 0.0);
-    std::int64_t c = 0, b = 0;  // the channel and block of the next unit
+    std::int64_t channel = 0, block = 0;  // of the next unit
     for (std::int64_t base = 0; base < units; base += kChunk) {
-      run(base, std::min(kChunk, units - base), [&](std::int64_t, double p) {
-        sums[c] += p;
-        if (++b == per_row) b = 0, c = c + 1 == l.channels ? 0 : c + 1;
+      run(base, std::min(kChunk, units - base), [&](double p) {
+        sums[channel] += p;
+        if (++block == per_row) block = 0, channel = channel + 1 == l.channels ? 0 : channel + 1;
       });
     }
     for (std::int64_t c = 0; c < l.channels; ++c) grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sums[c]);
@@ -217,7 +217,7 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
     for (std::int64_t o = 0; o < l.outer; ++o) {
       const std::int64_t first = (o * l.channels + c) * per_row;
       for (std::int64_t b = 0; b < per_row; b += kChunk) {
-        run(first + b, std::min(kChunk, per_row - b), [&](std::int64_t, double p) { sum += p; });
+        run(first + b, std::min(kChunk, per_row - b), [&](double p) { sum += p; });
       }
     }
     grad_weight[static_cast<std::size_t>(c)] = static_cast<T>(sum);

@@ -50,23 +50,16 @@ struct Elu {
                             "suavizada."},
   };
 
-  // Options defaults come from overloads, not `= {}`: a default argument that
-  // needs Options' member initializers inside this class is rejected by clang.
-  template <class R>
-  static R forward(const R& x) {
-    return forward(x, Options{});
-  }
-  template <class R>
-  static R derivative(const R& x) {
-    return derivative(x, Options{});
-  }
-  template <class R>
-  static R forward(const R& x, const Options& o) {
+  // The default argument is built from a template parameter, so only where it
+  // is used: clang rejects `const Options& = {}` here (Options' member
+  // initializers are needed inside this very class).
+  template <class R, class O = Options>
+  static R forward(const R& x, const O& o = O{}) {
     using std::expm1;
     return x > R(0) ? x : R(o.alpha) * expm1(x);
   }
-  template <class R>
-  static R derivative(const R& x, const Options& o) {
+  template <class R, class O = Options>
+  static R derivative(const R& x, const O& o = O{}) {
     using std::exp;
     return x <= R(0) ? R(o.alpha) * exp(x) : R(1);  // 1 at NaN, as PyTorch tests x <= 0
   }
