@@ -25,6 +25,8 @@
 
 #include <hwy/highway.h>
 
+#include "src/kernels/twin-inl.h"
+
 #include "src/kernels/simd_math-inl.h"
 #include "src/kernels/table.h"
 
@@ -54,7 +56,12 @@ HWY_INLINE hn::Vec<DC> LoadAs(DC dc, DS ds, const hn::TFromD<DS>* p) {
 
 template <class DC, class DS>
 HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
+  if constexpr (hn::kIsTwin<DC>) {
+    const typename DC::Inner dc1;
+    const typename DS::Inner ds1;
+    StoreAs(dc1, ds1, v.a, p);
+    StoreAs(dc1, ds1, v.b, p + hn::Lanes(ds1));
+  } else if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
     hn::StoreU(v, ds, p);
   } else if constexpr (HWY_TARGET == HWY_SCALAR) {
     // Highway's scalar DemoteTo clamps to the float range; a cast rounds to ±inf.
@@ -67,21 +74,24 @@ HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
 template <class T, bool kWiden>
 using ComputeT = std::conditional_t<kWiden, double, T>;
 
-// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: full vectors (four a
-// step, so that the long dependency chains of the exp-based bodies of
-// neighbouring vectors overlap), then one-lane vectors for the tail. dc is the
-// compute tag, ds the storage tag.
-template <class T, bool kWiden, class F>
+// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: four vectors a step,
+// as one quad where kInterleave (twin-inl.h: their dependency chains
+// interleave), then single vectors, then one-lane vectors for the tail. dc is
+// the compute tag, ds the storage tag.
+template <class T, bool kWiden, bool kInterleave = false, class F>
 HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
-  const hn::ScalableTag<ComputeT<T, kWiden>> dc;
-  const hn::Rebind<T, decltype(dc)> ds;
+  using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
+  using DS = hn::Rebind<T, DC>;
+  const DC dc;
+  const DS ds;
   const std::size_t lanes = hn::Lanes(dc);
   std::size_t i = 0;
   for (; i + 4 * lanes <= n; i += 4 * lanes) {
-    f(dc, ds, i);
-    f(dc, ds, i + lanes);
-    f(dc, ds, i + 2 * lanes);
-    f(dc, ds, i + 3 * lanes);
+    if constexpr (kInterleave) {
+      f(hn::QuadD<DC>(), hn::QuadD<DS>(), i);
+    } else {
+      for (std::size_t k = 0; k < 4; ++k) f(dc, ds, i + k * lanes);
+    }
   }
   for (; i + lanes <= n; i += lanes) f(dc, ds, i);
   const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
@@ -98,61 +108,122 @@ HWY_INLINE void AddCompensated(V& acc, V& err, V t) {
   acc = sum;
 }
 
+// Fixed-order reductions keep kGroup accumulators: element i goes to
+// accumulator i mod kGroup on every target, and they are combined pairwise at
+// the end. Cheap terms use 8; exponentials use 32, four AVX-512 vectors
+// updated as one quad (twin-inl.h) so that four are in flight at once.
+inline constexpr std::size_t kCheapGroup = 8, kChainGroup = 32;
+
+// The quads that hold kGroup accumulators in vectors of DC (at least one).
+template <std::size_t kGroup, class DC>
+inline constexpr std::size_t kQuadsFor = std::max<std::size_t>(1, kGroup / (4 * hn::MaxLanes(DC())));
+
+// Vector k of an array of quads.
+template <class V>
+HWY_INLINE V& VectorOf(hn::Twin<hn::Twin<V>>* quads, std::size_t k) {
+  auto& q = quads[k / 4];
+  auto& t = k % 4 < 2 ? q.a : q.b;
+  return k % 2 == 0 ? t.a : t.b;
+}
+
+// s[0] + ... + s[kGroup - 1], pairwise in a fixed order.
+template <std::size_t kGroup>
+HWY_INLINE double PairwiseSum(double* s) {
+  for (std::size_t w = kGroup / 2; w >= 1; w /= 2) {
+    for (std::size_t j = 0; j < w; ++j) s[j] += s[j + w];
+  }
+  return s[0];
+}
+
+// Calls g(std::integral_constant<std::size_t, k>{}) for k = 0, ..., kCount - 1:
+// indices known at compile time keep arrays of vectors in registers.
+template <std::size_t kCount, class G>
+HWY_INLINE void ForIndex(const G& g) {
+  [&]<std::size_t... k>(std::index_sequence<k...>) {
+    (g(std::integral_constant<std::size_t, k>{}), ...);
+  }(std::make_index_sequence<kCount>{});
+}
+
+// Calls f(d, ds, i, state...) over [0, n) in blocks starting at element i,
+// with each state the accumulators of the block (one of kQuadsFor quads, or
+// one vector of them): whole groups (as quads where a group fills at least
+// one), then the vectors left. Returns where it stopped: the one-lane tail is
+// the caller's, element i going to accumulator i mod kGroup.
+template <class T, std::size_t kGroup, class DC, std::size_t kStates, class F>
+HWY_INLINE std::size_t ForEachAccumulated(std::size_t n, std::array<hn::Vec<hn::QuadD<DC>>*, kStates> states,
+                                          const F& f) {
+  using DS = hn::Rebind<T, DC>;
+  constexpr std::size_t kLanes = hn::MaxLanes(DC());
+  constexpr std::size_t kVectors = kGroup / kLanes;
+  const auto vector = [&](std::size_t i, auto k) {
+    std::apply([&](auto*... st) { f(DC(), DS(), i, VectorOf(st, k)...); }, states);
+  };
+  std::size_t i = 0;
+  for (; i + kGroup <= n; i += kGroup) {
+    if constexpr (4 * kLanes <= kGroup) {
+      ForIndex<kQuadsFor<kGroup, DC>>([&](auto q) {
+        std::apply([&](auto*... st) { f(hn::QuadD<DC>(), hn::QuadD<DS>(), i + q * 4 * kLanes, st[q]...); }, states);
+      });
+    } else {
+      ForIndex<kVectors>([&](auto k) { vector(i + k * kLanes, k); });
+    }
+  }
+  ForIndex<kVectors>([&](auto k) {
+    if (i + kLanes <= n) {
+      vector(i, k);
+      i += kLanes;
+    }
+  });
+  return i;
+}
+
 // Sums term(dc, ds, i) (double lanes) over [0, n) in an order that no target
-// changes: element i goes to accumulator i mod 8, and the eight accumulators
-// are added pairwise at the end. Accumulators start at -0, the identity of IEEE
-// addition: a sum of -0 terms stays -0, as in PyTorch's reductions.
+// changes: element i goes to accumulator i mod kGroup, which sums its elements
+// in order. Accumulators start at -0, the identity of IEEE addition:
+// a sum of -0 terms stays -0, as in PyTorch's reductions.
 // kCompensated: each accumulator also sums its own rounding errors (TwoSum),
 // added back at the end, so the sum of n terms is accurate to a few ulps of
 // double however long it is (softmax's denominators).
-template <class T, bool kCompensated = false, class F>
+template <class T, std::size_t kGroup = kCheapGroup, bool kCompensated = false, class F>
 HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
-  constexpr std::size_t kGroup = 8;
-  const hn::ScalableTag<double> dc;
-  const hn::Rebind<T, decltype(dc)> ds;
-  const std::size_t lanes = hn::Lanes(dc);
-  static_assert(HWY_MAX_BYTES / sizeof(double) <= kGroup || HWY_TARGET == HWY_SCALAR);
-  const std::size_t k_count = kGroup / lanes;
-  hn::Vec<decltype(dc)> acc[kGroup], err[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) acc[k] = hn::Set(dc, -0.0), err[k] = hn::Zero(dc);
-  std::size_t i = 0;
-  for (; i + kGroup <= n; i += kGroup) {
-    for (std::size_t k = 0; k < k_count; ++k) {
-      if constexpr (kCompensated) {
-        AddCompensated(acc[k], err[k], term(dc, ds, i + k * lanes));
-      } else {
-        acc[k] = hn::Add(acc[k], term(dc, ds, i + k * lanes));
-      }
-    }
-  }
-  alignas(64) double sums[kGroup], errs[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) {
-    hn::StoreU(acc[k], dc, sums + k * lanes);
-    hn::StoreU(err[k], dc, errs + k * lanes);
-  }
-  const hn::CappedTag<double, 1> dc1;
-  const hn::Rebind<T, decltype(dc1)> ds1;
-  for (std::size_t j = 0; i + j < n; ++j) {
+  using DC = hn::ScalableTag<double>;
+  const hn::QuadD<DC> dq;
+  constexpr std::size_t kQuads = kQuadsFor<kGroup, DC>;
+  hn::Vec<decltype(dq)> acc[kQuads], err[kQuads];
+  for (std::size_t q = 0; q < kQuads; ++q) acc[q] = hn::Set(dq, -0.0), err[q] = hn::Zero(dq);
+  const auto add = [&](auto d, auto ds, std::size_t i, auto& a, auto& e) {
     if constexpr (kCompensated) {
-      auto a = hn::Set(dc1, sums[j]), e = hn::Set(dc1, errs[j]);
-      AddCompensated(a, e, term(dc1, ds1, i + j));
-      sums[j] = hn::GetLane(a);
-      errs[j] = hn::GetLane(e);
+      AddCompensated(a, e, term(d, ds, i));
     } else {
-      sums[j] += hn::GetLane(term(dc1, ds1, i + j));
+      a = hn::Add(a, term(d, ds, i));
     }
+  };
+  std::size_t i = ForEachAccumulated<T, kGroup, DC>(n, std::array{acc, err}, add);
+  alignas(64) double sums[kQuads * 4 * hn::MaxLanes(DC())], errs[kQuads * 4 * hn::MaxLanes(DC())];
+  for (std::size_t q = 0; q < kQuads; ++q) {
+    hn::StoreU(acc[q], dq, sums + q * hn::Lanes(dq));
+    hn::StoreU(err[q], dq, errs + q * hn::Lanes(dq));
+  }
+  const hn::CappedTag<double, 1> d1;
+  for (; i < n; ++i) {
+    const std::size_t j = i % kGroup;
+    auto a = hn::Set(d1, sums[j]), e = hn::Set(d1, errs[j]);
+    add(d1, hn::Rebind<T, decltype(d1)>(), i, a, e);
+    sums[j] = hn::GetLane(a);
+    errs[j] = hn::GetLane(e);
   }
   if constexpr (kCompensated) {
     for (std::size_t j = 0; j < kGroup; ++j) sums[j] += errs[j];
   }
-  return ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+  return PairwiseSum<kGroup>(sums);
 }
 
 // ---- pointwise ----
 
 template <class Op, class T>
 void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o) {
-  ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
+  constexpr bool kInterleave = Body<Op>::kCost.forward >= detail::kChainCost;
+  ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
     StoreAs(dc, ds, Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o), y + i);
   });
 }
@@ -160,7 +231,8 @@ void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Option
 template <class Op, class T>
 void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
                        const typename Op::Options& o) {
-  ForEachVector<T, Body<Op>::kWiden>(n, [&](auto dc, auto ds, std::size_t i) {
+  constexpr bool kInterleave = Body<Op>::kCost.backward >= detail::kChainCost;
+  ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
     const auto v = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
     StoreAs(dc, ds, v, dx + i);
   });
@@ -271,59 +343,60 @@ HWY_INLINE void SlicesBackward(DC dc, DS ds, const T* y, const T* dy, T* dx, std
 }
 
 // The max m of x[0, n) and the sum of Numerator(x_i, m), reading x once
-// (Milakov & Gimelshein 2018): element i goes to accumulator i mod 8, which
-// keeps its own running max m_j and sum s_j of Numerator(x, m_j), rescaling
-// s_j by Numerator(m_j, x) = e^(m_j - x) when x exceeds m_j; one exponential
-// per element, e^-|x - m_j|. The eight are combined in a fixed order, so no
-// target changes the result. -inf elements add nothing (an all -inf row gives
-// NaN in the outputs, as in PyTorch); NaN anywhere makes m NaN.
+// (Milakov & Gimelshein 2018): element i goes to accumulator i mod
+// kChainGroup, which keeps its own running max m_j and sum s_j of
+// Numerator(x, m_j), rescaling s_j by Numerator(m_j, x) = e^(m_j - x) when x
+// exceeds m_j; one exponential per element, e^-|x - m_j|. The accumulators are
+// combined in a fixed order, so no target changes the result. -inf elements
+// add nothing (an all -inf row gives NaN in the outputs, as in PyTorch); NaN
+// anywhere makes m NaN.
 template <class Op, class T>
 HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
-  constexpr std::size_t kGroup = 8;
-  const hn::ScalableTag<double> dc;
-  const hn::Rebind<T, decltype(dc)> ds;
-  const std::size_t lanes = hn::Lanes(dc);
-  const std::size_t k_count = kGroup / lanes;
-  const auto step = [](auto d, auto v, auto& m, auto& s, auto& nan) {
+  using DC = hn::ScalableTag<double>;
+  const hn::QuadD<DC> dq;
+  constexpr std::size_t kGroup = kChainGroup;
+  constexpr std::size_t kQuads = kQuadsFor<kGroup, DC>;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const auto step = [x](auto d, auto ds, std::size_t i, auto& m, auto& s, auto& nan) {
+    const auto v = LoadAs(d, ds, x + i);
     const auto e = Body<Op>::template Numerator<T>(d, hn::Min(v, m), hn::Max(v, m));
     const auto up = v > m;
     const auto s_new = hn::IfThenElse(up, hn::Add(hn::Mul(s, e), hn::Set(d, 1.0)), hn::Add(s, e));
-    const auto skip = hn::Eq(v, hn::Set(d, -std::numeric_limits<double>::infinity()));
+    const auto skip = hn::Eq(v, hn::Set(d, -kInf));
     s = hn::IfThenElse(skip, s, s_new);
     m = hn::IfThenElse(up, v, m);
     nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
   };
-  hn::Vec<decltype(dc)> m[kGroup], s[kGroup], nan = hn::Zero(dc);
-  for (std::size_t k = 0; k < k_count; ++k) {
-    m[k] = hn::Set(dc, -std::numeric_limits<double>::infinity());
-    s[k] = hn::Zero(dc);
+  hn::Vec<decltype(dq)> m[kQuads], s[kQuads], nan[kQuads];
+  for (std::size_t q = 0; q < kQuads; ++q) m[q] = hn::Set(dq, -kInf), s[q] = nan[q] = hn::Zero(dq);
+  std::size_t i = ForEachAccumulated<T, kGroup, DC>(n, std::array{m, s, nan}, step);
+  constexpr std::size_t kStored = kQuads * 4 * hn::MaxLanes(DC());
+  alignas(64) double ms[kStored], ss[kStored], nans[kStored];
+  for (std::size_t q = 0; q < kQuads; ++q) {
+    hn::StoreU(m[q], dq, ms + q * hn::Lanes(dq));
+    hn::StoreU(s[q], dq, ss + q * hn::Lanes(dq));
+    hn::StoreU(nan[q], dq, nans + q * hn::Lanes(dq));
   }
-  std::size_t i = 0;
-  for (; i + kGroup <= n; i += kGroup) {
-    for (std::size_t k = 0; k < k_count; ++k) step(dc, LoadAs(dc, ds, x + i + k * lanes), m[k], s[k], nan);
-  }
-  alignas(64) double ms[kGroup], ss[kGroup];
-  for (std::size_t k = 0; k < k_count; ++k) {
-    hn::StoreU(m[k], dc, ms + k * lanes);
-    hn::StoreU(s[k], dc, ss + k * lanes);
-  }
-  bool any_nan = !hn::AllTrue(dc, hn::Eq(nan, hn::Zero(dc)));
   const hn::CappedTag<double, 1> d1;
-  const hn::Rebind<T, decltype(d1)> ds1;
-  for (std::size_t j = 0; i + j < n; ++j) {
-    auto mj = hn::Set(d1, ms[j]), sj = hn::Set(d1, ss[j]), nj = hn::Zero(d1);
-    step(d1, LoadAs(d1, ds1, x + i + j), mj, sj, nj);
+  for (; i < n; ++i) {
+    const std::size_t j = i % kGroup;
+    auto mj = hn::Set(d1, ms[j]), sj = hn::Set(d1, ss[j]), nj = hn::Set(d1, nans[j]);
+    step(d1, hn::Rebind<T, decltype(d1)>(), i, mj, sj, nj);
     ms[j] = hn::GetLane(mj);
     ss[j] = hn::GetLane(sj);
-    any_nan = any_nan || hn::GetLane(nj) != 0;
+    nans[j] = hn::GetLane(nj);
   }
-  if (any_nan) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  // A flagged lane holds all ones, which is a NaN and so unequal to 0.
+  for (std::size_t j = 0; j < kGroup; ++j) {
+    if (!(nans[j] == 0.0)) return {kNaN, kNaN};
+  }
   double mx = ms[0];
   for (std::size_t j = 1; j < kGroup; ++j) mx = std::max(mx, ms[j]);
   for (std::size_t j = 0; j < kGroup; ++j) {
     ss[j] *= hn::GetLane(Body<Op>::template Numerator<T>(d1, hn::Set(d1, ms[j]), hn::Set(d1, mx)));
   }
-  return {mx, ((ss[0] + ss[1]) + (ss[2] + ss[3])) + ((ss[4] + ss[5]) + (ss[6] + ss[7]))};
+  return {mx, PairwiseSum<kGroup>(ss)};
 }
 
 // Calls f(dc, ds, sources, destination, stride) for blocks of rows
@@ -394,6 +467,7 @@ template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
                      std::int64_t outer_end) {
   constexpr bool kWiden = Body<Op>::kWiden;
+  constexpr bool kInterleave = Body<Op>::kCost.forward >= detail::kChainCost;
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
@@ -419,7 +493,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
         std::tie(m, sum) = OnlineMaxSum<Op, T>(xs, size);
       } else {
         m = RowMax(xs, size);
-        sum = SumFixedOrder<T, true>(size, [&](auto dc, auto ds, std::size_t i) {
+        sum = SumFixedOrder<T, kChainGroup, true>(size, [&](auto dc, auto ds, std::size_t i) {
           const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
           if (buffered) hn::StoreU(v, dc, num + i);
           return v;
@@ -427,14 +501,14 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       }
       const hn::CappedTag<double, 1> d1;
       const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum)));
-      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+      ForEachVector<T, kWiden, kInterleave>(size, [&](auto dc, auto ds, std::size_t i) {
         const auto v = buffered ? hn::LoadU(dc, num + i)
                                 : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
         StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, den)), ys + i);
       });
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
-      ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
+      ForEachVector<T, kWiden, kInterleave>(inner, [&](auto dc, auto ds, std::size_t j) {
         SlicesForward<Op, T>(dc, ds, xs + j, ys + j, size, inner);
       });
     }

@@ -24,6 +24,8 @@
 
 #include <hwy/highway.h>
 
+#include "src/kernels/twin-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -35,14 +37,19 @@ HWY_INLINE V Fma(D d, V a, V b, V c) {
   (void)d;
   return hn::MulAdd(a, b, c);
 #else
-  using T = hn::TFromD<D>;
-  constexpr std::size_t kMax = HWY_MAX_BYTES / sizeof(T);
-  alignas(HWY_MAX_BYTES) T va[kMax], vb[kMax], vc[kMax];
-  hn::StoreU(a, d, va);
-  hn::StoreU(b, d, vb);
-  hn::StoreU(c, d, vc);
-  for (std::size_t i = 0; i < hn::Lanes(d); ++i) va[i] = std::fma(va[i], vb[i], vc[i]);
-  return hn::LoadU(d, va);
+  if constexpr (hn::kIsTwin<D>) {
+    const typename D::Inner d1;
+    return {Fma(d1, a.a, b.a, c.a), Fma(d1, a.b, b.b, c.b)};
+  } else {
+    using T = hn::TFromD<D>;
+    constexpr std::size_t kMax = HWY_MAX_BYTES / sizeof(T);
+    alignas(HWY_MAX_BYTES) T va[kMax], vb[kMax], vc[kMax];
+    hn::StoreU(a, d, va);
+    hn::StoreU(b, d, vb);
+    hn::StoreU(c, d, vc);
+    for (std::size_t i = 0; i < hn::Lanes(d); ++i) va[i] = std::fma(va[i], vb[i], vc[i]);
+    return hn::LoadU(d, va);
+  }
 #endif
 }
 

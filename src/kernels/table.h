@@ -28,6 +28,11 @@ struct Cost {
   std::int64_t forward = 1, backward = 1;
 };
 
+// From this cost up, a body is one long dependency chain per vector (an
+// exponential): its drivers interleave four vectors (twin-inl.h). Cheaper
+// bodies are bound by loads and stores and keep one vector after another.
+inline constexpr std::int64_t kChainCost = 8;
+
 // Contiguous rows up to this length are processed a vector of rows at a time
 // (transposed through a stack buffer, one lane per row); longer ones one row
 // at a time with the vector along the row. The transposition costs about as
