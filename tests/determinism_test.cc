@@ -54,11 +54,16 @@ std::vector<T> run(std::size_t n) {
     }
     return out;
   } else {
-    // Rows of n / 7 (contiguous), rows of 10 (a vector of rows at a time) and
-    // slices 7 apart (strided).
+    // Rows of n / 7 (contiguous), rows of 10 (vectors of rows at a time: 45
+    // rows are quads, a vector and a tail on every target), rows of 37 and 100
+    // (whole accumulator groups, vectors and one-lane tails) and slices 7
+    // apart (strided).
     std::vector<T> out;
     for (const kernels::RowLayout l : {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                        kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
+                                       kernels::RowLayout{.outer = 45, .size = 10, .inner = 1},
+                                       kernels::RowLayout{.outer = 3, .size = 37, .inner = 1},
+                                       kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
                                        kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7}}) {
       const auto sz = static_cast<std::size_t>(l.outer * l.size * l.inner);
       std::vector<T> xs(sz), ys(sz), dys(dy.begin(), dy.begin() + static_cast<std::ptrdiff_t>(sz)), dxs(sz);

@@ -401,31 +401,37 @@ HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
 
 // Calls f(dc, ds, sources, destination, stride) for blocks of rows
 // [o, o + lanes) of contiguous rows of `size`: full blocks are transposed into
-// buf (element s of row r at buf[s * lanes + r]) and back, single rows (the
-// tail) run in place with one-lane vectors and stride 1.
-template <class T, bool kWiden, std::size_t kInputs, class F>
+// buf (element s of row r at buf[s * lanes + r]) and back, where kInterleave
+// four vectors of rows at a time as a quad while they last (twin-inl.h: a
+// block's max, sum and division are one dependency chain), then one; single rows
+// (the tail) run in place with one-lane vectors and stride 1.
+template <class T, bool kWiden, bool kInterleave, std::size_t kInputs, class F>
 HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::size_t size,
                                 std::int64_t begin, std::int64_t end, const F& f) {
-  const hn::ScalableTag<ComputeT<T, kWiden>> dc;
-  const hn::Rebind<T, decltype(dc)> ds;
-  const std::size_t lanes = hn::Lanes(dc);
+  using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
+  using DS = hn::Rebind<T, DC>;
   constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(ComputeT<T, kWiden>);
-  alignas(64) T buf[kInputs + 1][kSmallRow * kMaxLanes];
+  alignas(64) T buf[kInputs + 1][kSmallRow * (kInterleave ? 4 : 1) * kMaxLanes];
   std::int64_t o = begin;
-  for (; o + static_cast<std::int64_t>(lanes) <= end; o += static_cast<std::int64_t>(lanes)) {
-    const std::size_t base = static_cast<std::size_t>(o) * size;
-    std::array<const T*, kInputs> t;
-    for (std::size_t k = 0; k < kInputs; ++k) {
-      for (std::size_t r = 0; r < lanes; ++r) {
-        for (std::size_t s = 0; s < size; ++s) buf[k][s * lanes + r] = in[k][base + r * size + s];
+  const auto blocks = [&](auto dc, auto ds) {
+    const std::size_t lanes = hn::Lanes(dc);
+    for (; o + static_cast<std::int64_t>(lanes) <= end; o += static_cast<std::int64_t>(lanes)) {
+      const std::size_t base = static_cast<std::size_t>(o) * size;
+      std::array<const T*, kInputs> t;
+      for (std::size_t k = 0; k < kInputs; ++k) {
+        for (std::size_t r = 0; r < lanes; ++r) {
+          for (std::size_t s = 0; s < size; ++s) buf[k][s * lanes + r] = in[k][base + r * size + s];
+        }
+        t[k] = buf[k];
       }
-      t[k] = buf[k];
+      f(dc, ds, t, buf[kInputs], lanes);
+      for (std::size_t r = 0; r < lanes; ++r) {
+        for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[kInputs][s * lanes + r];
+      }
     }
-    f(dc, ds, t, buf[kInputs], lanes);
-    for (std::size_t r = 0; r < lanes; ++r) {
-      for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[kInputs][s * lanes + r];
-    }
-  }
+  };
+  if constexpr (kInterleave) blocks(hn::QuadD<DC>(), hn::QuadD<DS>());
+  blocks(DC(), DS());
   const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
   const hn::Rebind<T, decltype(dc1)> ds1;
   for (; o < end; ++o) {
@@ -471,7 +477,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
-    ForEachRowBlock<T, kWiden, 1>({x}, y, size, outer_begin, outer_end,
+    ForEachRowBlock<T, kWiden, kInterleave, 1>({x}, y, size, outer_begin, outer_end,
                                   [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
                                     SlicesForward<Op, T>(dc, ds, in[0], out, size, stride);
                                   });
@@ -522,7 +528,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
-    ForEachRowBlock<T, kWiden, 2>({y, dy}, dx, size, outer_begin, outer_end,
+    ForEachRowBlock<T, kWiden, false, 2>({y, dy}, dx, size, outer_begin, outer_end,
                                   [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
                                     SlicesBackward<Op, T>(dc, ds, in[0], in[1], out, size, stride, -0.0);
                                   });
