@@ -162,7 +162,8 @@ HWY_INLINE std::size_t ForEachAccumulated(std::size_t n, std::array<hn::Vec<hn::
   for (; i + kGroup <= n; i += kGroup) {
     if constexpr (4 * kLanes <= kGroup) {
       ForIndex<kQuadsFor<kGroup, DC>>([&](auto q) {
-        std::apply([&](auto*... st) { f(hn::QuadD<DC>(), hn::QuadD<DS>(), i + q * 4 * kLanes, st[q]...); }, states);
+        const std::size_t at = i + q * 4 * kLanes;
+        std::apply([&](auto*... st) { f(hn::QuadD<DC>(), hn::QuadD<DS>(), at, st[q]...); }, states);
       });
     } else {
       ForIndex<kVectors>([&](auto k) { vector(i + k * kLanes, k); });
