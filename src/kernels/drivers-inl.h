@@ -25,10 +25,9 @@
 
 #include <hwy/highway.h>
 
-#include "src/kernels/twin-inl.h"
-
 #include "src/kernels/simd_math-inl.h"
 #include "src/kernels/table.h"
+#include "src/kernels/twin-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
@@ -387,7 +386,7 @@ HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
     ss[j] = hn::GetLane(sj);
     nans[j] = hn::GetLane(nj);
   }
-  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   // A flagged lane holds all ones, which is a NaN and so unequal to 0.
   for (std::size_t j = 0; j < kGroup; ++j) {
     if (!(nans[j] == 0.0)) return {kNaN, kNaN};
@@ -479,9 +478,9 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
     ForEachRowBlock<T, kWiden, kInterleave, 1>({x}, y, size, outer_begin, outer_end,
-                                  [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
-                                    SlicesForward<Op, T>(dc, ds, in[0], out, size, stride);
-                                  });
+                                               [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
+                                                 SlicesForward<Op, T>(dc, ds, in[0], out, size, stride);
+                                               });
     return;
   }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
@@ -530,9 +529,9 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
     ForEachRowBlock<T, kWiden, false, 2>({y, dy}, dx, size, outer_begin, outer_end,
-                                  [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
-                                    SlicesBackward<Op, T>(dc, ds, in[0], in[1], out, size, stride, -0.0);
-                                  });
+                                         [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
+                                           SlicesBackward<Op, T>(dc, ds, in[0], in[1], out, size, stride, -0.0);
+                                         });
     return;
   }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {

@@ -19,9 +19,8 @@
 
 #include <hwy/highway.h>
 
-#include "src/kernels/twin-inl.h"
-
 #include "src/kernels/float_math-inl.h"
+#include "src/kernels/twin-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
