@@ -134,6 +134,17 @@ HWY_INLINE double PairwiseSum(double* s) {
   return s[0];
 }
 
+// The kGroup accumulators held in quads, stored to `out` (room for all the
+// quads' lanes: kStoredFor).
+template <std::size_t kGroup, class DC>
+inline constexpr std::size_t kStoredFor = kQuadsFor<kGroup, DC> * 4 * hn::MaxLanes(DC());
+
+template <std::size_t kGroup, class DC>
+HWY_INLINE void StoreQuads(const hn::Vec<hn::QuadD<DC>>* quads, double* out) {
+  const hn::QuadD<DC> dq;
+  for (std::size_t q = 0; q < kQuadsFor<kGroup, DC>; ++q) hn::StoreU(quads[q], dq, out + q * hn::Lanes(dq));
+}
+
 // Calls g(std::integral_constant<std::size_t, k>{}) for k = 0, ..., kCount - 1:
 // indices known at compile time keep arrays of vectors in registers.
 template <std::size_t kCount, class G>
@@ -199,11 +210,9 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
     }
   };
   std::size_t i = ForEachAccumulated<T, kGroup, DC>(n, std::array{acc, err}, add);
-  alignas(64) double sums[kQuads * 4 * hn::MaxLanes(DC())], errs[kQuads * 4 * hn::MaxLanes(DC())];
-  for (std::size_t q = 0; q < kQuads; ++q) {
-    hn::StoreU(acc[q], dq, sums + q * hn::Lanes(dq));
-    hn::StoreU(err[q], dq, errs + q * hn::Lanes(dq));
-  }
+  alignas(64) double sums[kStoredFor<kGroup, DC>], errs[kStoredFor<kGroup, DC>];
+  StoreQuads<kGroup, DC>(acc, sums);
+  StoreQuads<kGroup, DC>(err, errs);
   const hn::CappedTag<double, 1> d1;
   for (; i < n; ++i) {
     const std::size_t j = i % kGroup;
@@ -222,7 +231,7 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
 
 template <class Op, class T>
 void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o) {
-  constexpr bool kInterleave = Body<Op>::kCost.forward >= detail::kChainCost;
+  constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
     StoreAs(dc, ds, Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o), y + i);
   });
@@ -231,7 +240,7 @@ void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Option
 template <class Op, class T>
 void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
                        const typename Op::Options& o) {
-  constexpr bool kInterleave = Body<Op>::kCost.backward >= detail::kChainCost;
+  constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.backward);
   ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
     const auto v = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
     StoreAs(dc, ds, v, dx + i);
@@ -370,13 +379,10 @@ HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
   hn::Vec<decltype(dq)> m[kQuads], s[kQuads], nan[kQuads];
   for (std::size_t q = 0; q < kQuads; ++q) m[q] = hn::Set(dq, -kInf), s[q] = nan[q] = hn::Zero(dq);
   std::size_t i = ForEachAccumulated<T, kGroup, DC>(n, std::array{m, s, nan}, step);
-  constexpr std::size_t kStored = kQuads * 4 * hn::MaxLanes(DC());
-  alignas(64) double ms[kStored], ss[kStored], nans[kStored];
-  for (std::size_t q = 0; q < kQuads; ++q) {
-    hn::StoreU(m[q], dq, ms + q * hn::Lanes(dq));
-    hn::StoreU(s[q], dq, ss + q * hn::Lanes(dq));
-    hn::StoreU(nan[q], dq, nans + q * hn::Lanes(dq));
-  }
+  alignas(64) double ms[kStoredFor<kGroup, DC>], ss[kStoredFor<kGroup, DC>], nans[kStoredFor<kGroup, DC>];
+  StoreQuads<kGroup, DC>(m, ms);
+  StoreQuads<kGroup, DC>(s, ss);
+  StoreQuads<kGroup, DC>(nan, nans);
   const hn::CappedTag<double, 1> d1;
   for (; i < n; ++i) {
     const std::size_t j = i % kGroup;
@@ -473,7 +479,7 @@ template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
                      std::int64_t outer_end) {
   constexpr bool kWiden = Body<Op>::kWiden;
-  constexpr bool kInterleave = Body<Op>::kCost.forward >= detail::kChainCost;
+  constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {

@@ -32,6 +32,7 @@ struct Cost {
 // exponential): its drivers interleave four vectors (twin-inl.h). Cheaper
 // bodies are bound by loads and stores and keep one vector after another.
 inline constexpr std::int64_t kChainCost = 8;
+constexpr bool interleaves(std::int64_t cost) { return cost >= kChainCost; }
 
 // Contiguous rows up to this length are processed a vector of rows at a time
 // (transposed through a stack buffer, one lane per row); longer ones one row
