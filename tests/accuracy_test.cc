@@ -37,6 +37,37 @@ std::vector<typename Op::Options> option_cases() {
   return cases;
 }
 
+// Backward from the output: against the exact derivative_from_output at the
+// same (rounded) output y times dy, within the backward budget.
+template <class Op, class T>
+void check_from_output(const std::vector<T>& y, const std::vector<T>& dy, const typename Op::Options& o,
+                       double budget) {
+  std::vector<T> dx(y.size());
+  kernels::backward_from_output<Op, T>(y, dy, dx, o);
+  double worst = 0;
+  int failures = 0;
+  for (std::size_t i = 0; i < y.size() && failures < 10; ++i) {
+    if (std::isnan(y[i])) {
+      // NaN passes through, except where the spec's test (elu: y <= 0) sends it to dy.
+      const bool nan_ref = std::isnan(Op::template derivative_from_output<double>(double(y[i]), o));
+      EXPECT_EQ(std::isnan(dx[i]), nan_ref || std::isnan(dy[i])) << Op::info.name << " from output (nan)";
+      continue;
+    }
+    const MpReal ref = Op::template derivative_from_output<MpReal>(MpReal(double(y[i])), o) * MpReal(double(dy[i]));
+    const double e = ulp_error(dx[i], ref);
+    worst = std::max(worst, e);
+    if (e > budget) {
+      ++failures;
+      ADD_FAILURE() << Op::info.name << " backward from output " << dtype_name(dtype_of<T>()) << " target "
+                    << kernels::current_target() << " y=" << describe(y[i]) << " dy=" << describe(dy[i])
+                    << " expected " << describe(ref.to<T>()) << " actual " << describe(dx[i]) << " error " << e
+                    << " ULP > budget " << budget;
+    }
+  }
+  std::printf("max error %-10s %-7s %-6s backward from output %.3f ULP\n", Op::info.name.data(),
+              std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst);
+}
+
 template <class Op, class T>
 void check_pointwise() {
   const std::vector<T> x = sample_inputs<T>(kRandom);
@@ -83,6 +114,7 @@ void check_pointwise() {
     std::printf("max error %-10s %-7s %-6s forward %.3f ULP, backward %.3f ULP\n", Op::info.name.data(),
                 std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst_fwd,
                 worst_bwd);
+    if constexpr (DerivesFromOutput<Op>) check_from_output<Op, T>(y, dy, o, bwd_budget);
   }
 }
 
@@ -259,6 +291,10 @@ void check_finite_differences() {
         kernels::backward<Op, double>(saved, dy, dx, o);
         const double fd = (y[1] - y[0]) / (2 * h);
         EXPECT_NEAR(dx[2], fd, 1e-6 * std::max(1.0, std::abs(fd))) << Op::info.name << " at " << x0;
+        if constexpr (DerivesFromOutput<Op>) {
+          kernels::backward_from_output<Op, double>(y, dy, dx, o);
+          EXPECT_NEAR(dx[2], fd, 1e-6 * std::max(1.0, std::abs(fd))) << Op::info.name << " from output at " << x0;
+        }
       }
     }
   } else if constexpr (Op::info.kind == Kind::weighted) {

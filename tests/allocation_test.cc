@@ -49,6 +49,7 @@ void check_no_allocations(std::size_t n) {
       count = allocations_of([&] {
         kernels::forward<Op, T>(x, y, {});
         kernels::backward<Op, T>(x, dy, dx, {});
+        if constexpr (DerivesFromOutput<Op>) kernels::backward_from_output<Op, T>(y, dy, dx, {});
       });
     } else if constexpr (Op::info.kind == Kind::weighted) {
       const auto inner = static_cast<std::int64_t>(n / 64);

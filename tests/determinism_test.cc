@@ -29,7 +29,13 @@ std::vector<T> run(std::size_t n) {
   if constexpr (Op::info.kind == Kind::pointwise) {
     kernels::forward<Op, T>(x, y, {});
     kernels::backward<Op, T>(Op::info.saves == Saves::input ? x : y, dy, dx, {});
-    return [&] { auto r = y; r.insert(r.end(), dx.begin(), dx.end()); return r; }();
+    auto r = y;
+    r.insert(r.end(), dx.begin(), dx.end());
+    if constexpr (DerivesFromOutput<Op>) {
+      kernels::backward_from_output<Op, T>(y, dy, dx, {});
+      r.insert(r.end(), dx.begin(), dx.end());
+    }
+    return r;
   } else if constexpr (Op::info.kind == Kind::weighted) {
     // A single slope over everything, 3 and 16 channels, more units than the
     // partial sums on the stack hold at once, and more channels than the
@@ -143,6 +149,14 @@ void check_in_place() {
       kernels::backward<Op, T>(saved, dy, dx, {});
       kernels::backward<Op, T>(saved, g, g, {});
       EXPECT_TRUE(same_bits(g, dx)) << Op::info.name << " backward in place";
+      if constexpr (DerivesFromOutput<Op>) {
+        std::vector<T> on_y = y, into_dy = dy;
+        kernels::backward_from_output<Op, T>(y, dy, dx, {});
+        kernels::backward_from_output<Op, T>(on_y, dy, on_y, {});
+        kernels::backward_from_output<Op, T>(y, into_dy, into_dy, {});
+        EXPECT_TRUE(same_bits(on_y, dx)) << Op::info.name << " backward from output into the output";
+        EXPECT_TRUE(same_bits(into_dy, dx)) << Op::info.name << " backward from output into grad_output";
+      }
     } else if constexpr (Op::info.kind == Kind::along_dim) {
       std::vector<T> xs(x.size());
       for (std::size_t i = 0; i < x.size(); ++i) xs[i] = std::isfinite(x[i]) ? std::fmod(x[i], T(50)) : T(0);
@@ -188,6 +202,23 @@ TEST(Kernels, SizeMismatchThrows) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("grad_output has 3 elements, expected 4"), std::string::npos) << e.what();
   }
+  EXPECT_THROW((kernels::backward_from_output<ops::Sigmoid, float>(x, x, y, {})), Error);
+}
+
+// elu's output tells x <= 0 from x > 0 only for alpha >= 0: a negative alpha
+// is refused, as PyTorch's elu_backward with is_result refuses it.
+TEST(Kernels, EluFromOutputNeedsNonNegativeAlpha) {
+  std::vector<float> y = {-0.5f, 0.0f, 2.0f}, dy = {1, 1, 1}, dx(3);
+  try {
+    kernels::backward_from_output<ops::Elu, float>(y, dy, dx, {.alpha = -0.5});
+    FAIL() << "expected activa::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("alpha >= 0"), std::string::npos) << e.what();
+  }
+  // alpha = 0: y is 0 exactly where x <= 0, and the derivative there is 0.
+  y = {0.0f, 0.0f, 2.0f};
+  kernels::backward_from_output<ops::Elu, float>(y, dy, dx, {.alpha = 0.0});
+  EXPECT_EQ(dx, (std::vector<float>{0.0f, 0.0f, 1.0f}));
 }
 
 TEST(Kernels, TargetsListAndOverride) {

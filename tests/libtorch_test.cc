@@ -15,11 +15,13 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "activa/activa.h"
+#include "activa/kernels.h"
 #include "activa/nn/init.h"
 #include "activa/nn/linear.h"
 #include "activa/nn/loss.h"
@@ -178,6 +180,33 @@ TYPED_TEST(LibtorchTest, NetworkLossAndGradientsForEveryActivation) {
   std::printf("largest relative error, loss and gradients, %s: %.2g (tolerance %.0e)\n",
               std::string(dtype_name(dtype_of<TypeParam>())).c_str(), g_worst_network_error<TypeParam>,
               kTolerance<TypeParam>);
+}
+
+// kernels::backward_from_output against ATen's backward formulas on the same
+// saved output (sigmoid_backward, tanh_backward, elu_backward with is_result),
+// element by element: activa rounds once, ATen after each operation, so they
+// differ by a few ULP at most; outputs span both tails, where y rounds to 0, 1
+// or -alpha.
+TYPED_TEST(LibtorchTest, BackwardFromOutputMatchesAten) {
+  using T = TypeParam;
+  const std::int64_t n = 4099;
+  const torch::Tensor x = torch::linspace(-40, 40, n, torch::dtype<T>());
+  const torch::Tensor dy = torch::sin(torch::arange(n, torch::dtype<T>()));
+  const auto check = [&]<class Op>(const torch::Tensor& y, const torch::Tensor& expected,
+                                   const typename Op::Options& o) {
+    std::vector<T> dx(static_cast<std::size_t>(n));
+    kernels::backward_from_output<Op, T>(std::span<const T>(y.data_ptr<T>(), dx.size()),
+                                         std::span<const T>(dy.data_ptr<T>(), dx.size()), dx, o);
+    const T* e = expected.data_ptr<T>();
+    for (std::size_t i = 0; i < dx.size(); ++i) {
+      EXPECT_NEAR(dx[i], e[i], 4 * std::numeric_limits<T>::epsilon() * std::abs(e[i]) + std::numeric_limits<T>::min())
+          << Op::info.name << " y=" << y.data_ptr<T>()[i];
+    }
+  };
+  const torch::Tensor ys = torch::sigmoid(x), yt = torch::tanh(x), ye = torch::elu(x, 0.7);
+  check.template operator()<ops::Sigmoid>(ys, at::sigmoid_backward(dy, ys), {});
+  check.template operator()<ops::Tanh>(yt, at::tanh_backward(dy, yt), {});
+  check.template operator()<ops::Elu>(ye, at::elu_backward(dy, 0.7, 1, 1, /*is_result=*/true, ye), {.alpha = 0.7});
 }
 
 TYPED_TEST(LibtorchTest, LinearOnThreeDimsWithoutBias) {

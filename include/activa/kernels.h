@@ -56,6 +56,20 @@ template <class Op, class T>
 void backward(std::span<const T> saved, std::span<const T> grad_output, std::span<T> grad_input,
               const typename Op::Options& options = {});
 
+// grad_input = f'(x) * grad_output computed from the output y = f(x), as
+// PyTorch's sigmoid_backward and tanh_backward (and elu_backward with
+// is_result) do: for ops whose spec has derivative_from_output (sigmoid,
+// tanh; elu with alpha >= 0, else activa::Error). It reads what PyTorch's
+// autograd keeps and costs no exponential, and it is exact for the y it is
+// given (within info.backward_ulp of derivative_from_output(y) times
+// grad_output). But y is rounded: where sigmoid's y rounds to 1 (x > 16.6 in
+// float32) or tanh's to ±1 (|x| > 9), it gives 0 while the true derivative is
+// not. backward above, from the input, keeps full accuracy there.
+template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise && DerivesFromOutput<Op>)
+void backward_from_output(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
+                          const typename Op::Options& options = {});
+
 // ---- weighted ops: prelu ----
 // y = f(x; weight[c]). x and y hold outer * channels * inner elements, weight `channels`.
 template <class Op, class T>

@@ -80,6 +80,15 @@ struct OpInfo {
   Prose es;                      // the same, quoted from the lecture (Spanish)
 };
 
+// An op whose derivative can also be computed from its output y = f(x), as
+// PyTorch's autograd does for sigmoid and tanh (and for in-place elu): its
+// spec has derivative_from_output(y, options), the same derivative as a
+// function of y. kernels::backward_from_output runs it.
+template <class Op>
+concept DerivesFromOutput = requires(const typename Op::Options& o) {
+  Op::template derivative_from_output<double>(0.0, o);
+};
+
 // Describes one member of an op's Options: its PyTorch name and meaning.
 template <class Options, class Member>
 struct Param {

@@ -18,7 +18,12 @@ namespace activa::kernels::HWY_NAMESPACE {
 template <class Op, class T>
 constexpr detail::KernelFns<Op, T> MakeFns() {
   if constexpr (Op::info.kind == Kind::pointwise) {
-    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, Body<Op>::kCost};
+    if constexpr (DerivesFromOutput<Op>) {
+      return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, &PointwiseBackwardFromOutput<Op, T>,
+              Body<Op>::kCost};
+    } else {
+      return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, nullptr, Body<Op>::kCost};
+    }
   } else if constexpr (Op::info.kind == Kind::weighted) {
     return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, Body<Op>::kCost};
   } else {
@@ -158,6 +163,22 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
 }
 
 template <class Op, class T>
+  requires(Op::info.kind == Kind::pointwise && DerivesFromOutput<Op>)
+void backward_from_output(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
+                          const typename Op::Options& options) {
+  check_size(Op::info.name, "grad_output", grad_output.size(), y.size());
+  check_size(Op::info.name, "grad_input", grad_input.size(), y.size());
+  const auto o = rounded<Op, T>(options);
+  if constexpr (requires { Op::from_output_error(o); }) {
+    if (const std::string_view e = Op::from_output_error(o); !e.empty()) throw Error(std::string(e));
+  }
+  const auto& k = table().template get<Op, T>();
+  parallel_elements(y.size(), k.cost.from_output, [&](std::size_t b, std::size_t e) {
+    k.backward_from_output(y.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
+  });
+}
+
+template <class Op, class T>
   requires(Op::info.kind == Kind::weighted)
 void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout l) {
   const std::size_t n = checked_numel(Op::info.name, l.outer, l.channels, l.inner);
@@ -254,10 +275,13 @@ namespace {
 template <class Op, class T>
 constexpr auto entry_points() {
   using O = typename Op::Options;
-  if constexpr (Op::info.kind == Kind::pointwise) {
+  using Backward = void (*)(std::span<const T>, std::span<const T>, std::span<T>, const O&);
+  if constexpr (Op::info.kind == Kind::pointwise && DerivesFromOutput<Op>) {
+    return std::tuple{static_cast<void (*)(std::span<const T>, std::span<T>, const O&)>(&forward<Op, T>),
+                      static_cast<Backward>(&backward<Op, T>), static_cast<Backward>(&backward_from_output<Op, T>)};
+  } else if constexpr (Op::info.kind == Kind::pointwise) {
     return std::pair{static_cast<void (*)(std::span<const T>, std::span<T>, const O&)>(&forward<Op, T>),
-                     static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<T>, const O&)>(
-                         &backward<Op, T>)};
+                     static_cast<Backward>(&backward<Op, T>)};
   } else if constexpr (Op::info.kind == Kind::weighted) {
     return std::pair{
         static_cast<void (*)(std::span<const T>, std::span<const T>, std::span<T>, ChannelLayout)>(

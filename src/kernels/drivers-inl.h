@@ -248,6 +248,16 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
   });
 }
 
+// From the output y, in double lanes for float: one rounding of a product
+// computed to ~2^-52.
+template <class Op, class T>
+void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, const typename Op::Options& o) {
+  ForEachVector<T, /*kWiden=*/true>(n, [&](auto dc, auto ds, std::size_t i) {
+    const auto v = Body<Op>::template BackwardFromOutput<T>(dc, LoadAs(dc, ds, y + i), LoadAs(dc, ds, dy + i), o);
+    StoreAs(dc, ds, v, dx + i);
+  });
+}
+
 // ---- weighted ----
 
 template <class Op, class T>

@@ -26,6 +26,8 @@ inline std::int64_t blocks_per_row(const ChannelLayout& l) {
 // 2-core AVX-512 machine; each body states its own.
 struct Cost {
   std::int64_t forward = 1, backward = 1;
+  // Backward from the output (DerivesFromOutput ops): widened multiplies.
+  std::int64_t from_output = 2;
 };
 
 // From this cost up, a body is one long dependency chain per vector (an
@@ -49,6 +51,8 @@ struct KernelFns<Op, T, Kind::pointwise> {
   using Options = typename Op::Options;
   void (*forward)(const T* x, T* y, std::size_t n, const Options& o);
   void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o);
+  // nullptr unless DerivesFromOutput<Op>.
+  void (*backward_from_output)(const T* y, const T* dy, T* dx, std::size_t n, const Options& o);
   Cost cost;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <string_view>
 #include <tuple>
 
 #include "activa/spec.h"
@@ -62,6 +63,20 @@ struct Elu {
   static R derivative(const R& x, const O& o = O{}) {
     using std::exp;
     return x <= R(0) ? R(o.alpha) * exp(x) : R(1);  // 1 at NaN, as PyTorch tests x <= 0
+  }
+  // The derivative from the output y = elu(x), as PyTorch's elu_backward with
+  // is_result computes it (kernels::backward_from_output): alpha * exp(x) =
+  // y + alpha where y <= 0. Only for alpha >= 0, where y <= 0 exactly when
+  // x <= 0; PyTorch refuses a negative alpha there too (from_output_error).
+  template <class R, class O = Options>
+  static R derivative_from_output(const R& y, const O& o = O{}) {
+    return y <= R(0) ? y + R(o.alpha) : R(1);
+  }
+  template <class O = Options>
+  static std::string_view from_output_error(const O& o) {
+    return o.alpha < 0 ? "elu backward from the output needs alpha >= 0 (with a negative alpha the output "
+                         "does not tell the two sides apart); call backward with the input instead"
+                       : "";
   }
 };
 

@@ -58,6 +58,12 @@ struct Sigmoid {
   static R derivative(const R& x, const Options& = {}) {
     return forward(x) * forward(R(0) - x);  // = s(1 - s) without cancellation
   }
+  // The derivative from the output y = sigmoid(x), as PyTorch's
+  // sigmoid_backward computes it (kernels::backward_from_output).
+  template <class R>
+  static R derivative_from_output(const R& y, const Options& = {}) {
+    return y * (R(1) - y);
+  }
 };
 
 }  // namespace ops

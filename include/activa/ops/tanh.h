@@ -58,6 +58,12 @@ struct Tanh {
     R c = cosh(x);
     return R(1) / (c * c);
   }
+  // The derivative from the output y = tanh(x), as PyTorch's tanh_backward
+  // computes it (kernels::backward_from_output).
+  template <class R>
+  static R derivative_from_output(const R& y, const Options& = {}) {
+    return R(1) - y * y;
+  }
 };
 
 }  // namespace ops

@@ -58,6 +58,13 @@ struct Body<ops::Sigmoid> {
       return hn::Mul(dy, hn::Mul(e, hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
     }
   }
+
+  // From the output (PointwiseBackwardFromOutput, double lanes for float):
+  // dy * y(1 - y), with no cancellation for y in [0, 1]; NaN propagates.
+  template <class T, class D, class V>
+  static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Sigmoid::Options&) {
+    return hn::Mul(dy, hn::Mul(y, hn::Sub(hn::Set(d, 1.0), y)));
+  }
 };
 
 }  // namespace activa::kernels::HWY_NAMESPACE

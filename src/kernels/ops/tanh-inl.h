@@ -56,6 +56,15 @@ struct Body<ops::Tanh> {
       return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
     }
   }
+
+  // From the output (PointwiseBackwardFromOutput, double lanes for float):
+  // dy * (1 - y)(1 + y): each factor exact or one rounding for |y| <= 1
+  // (1 - y^2 would cancel near |y| = 1 after rounding y^2). NaN propagates.
+  template <class T, class D, class V>
+  static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Tanh::Options&) {
+    const V one = hn::Set(d, 1.0);
+    return hn::Mul(dy, hn::Mul(hn::Sub(one, y), hn::Add(one, y)));
+  }
 };
 
 }  // namespace activa::kernels::HWY_NAMESPACE
