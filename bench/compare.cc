@@ -272,29 +272,13 @@ void add_bandwidth(const BandwidthKernel& k, std::int64_t n, int threads) {
   });
 }
 
-// The cases of one function at one size and thread count: one per direction,
-// and per row length for row-wise functions.
-std::vector<Case> cases_of(const std::string& function, std::int64_t n, int threads, const Config& config) {
-  std::vector<Case> out;
-  for (Direction d : {Direction::forward, Direction::backward}) {
-    if (!is_row_wise(function)) {
-      out.push_back({function, d, n, 0, threads});
-      continue;
-    }
-    for (std::int64_t cols : config.cols) {
-      if (cols <= n) out.push_back({function, d, n, cols, threads});
-    }
-  }
-  return out;
-}
-
 void register_all(const Config& config, const std::vector<Baseline>& baselines) {
   for (int threads : config.threads) {
     for (std::int64_t n : config.sizes) {
       for (const BandwidthKernel& k : bandwidth_kernels()) add_bandwidth<float>(k, n, threads);
       for (const BandwidthKernel& k : bandwidth_kernels()) add_bandwidth<double>(k, n, threads);
       for (const std::string& function : config.functions) {
-        for (const Case& c : cases_of(function, n, threads, config)) {
+        for (const Case& c : cases_of(function, n, threads, config.cols)) {
           add_activa<float>(c);
           add_activa<double>(c);
           for (const Baseline& b : baselines) {
@@ -353,6 +337,7 @@ double rate(const std::string& name) {
 // on a 2-core machine does not lower the limit below the 1-thread one. The
 // name says which kernel and, when fewer, how many threads.
 std::pair<double, std::string> limit(Direction d, std::int64_t n, int threads, DType dtype) {
+  if (d == Direction::backward_y) d = Direction::backward;  // the same traffic
   double best = std::numeric_limits<double>::quiet_NaN();
   std::string name;
   for (const Entry& e : g_entries) {

@@ -120,22 +120,6 @@ Plan plan_of(const BenchArgs& args) {
   return plan;
 }
 
-// The cases of one function at one size and thread count: forward, backward,
-// each row length that fits for row-wise functions.
-std::vector<bench::Case> cases_of(const std::string& function, std::int64_t n, int threads, const Plan& plan) {
-  std::vector<bench::Case> out;
-  for (Direction d : {Direction::forward, Direction::backward}) {
-    if (!bench::is_row_wise(function)) {
-      out.push_back({function, d, n, 0, threads});
-      continue;
-    }
-    for (std::int64_t cols : plan.cols) {
-      if (cols <= n) out.push_back({function, d, n, cols, threads});
-    }
-  }
-  return out;
-}
-
 constexpr bench::TimingOptions kTiming{.min_seconds = 0.1, .min_batches = 3};
 
 template <class T>
@@ -176,7 +160,7 @@ std::vector<Row> measure(const Plan& plan) {
         l = std::max(l, bench::gelem_per_s(static_cast<double>(n), s));
       }
       for (const std::string& function : plan.functions) {
-        for (const bench::Case& c : cases_of(function, n, threads, plan)) {
+        for (const bench::Case& c : bench::cases_of(function, n, threads, plan.cols)) {
           const auto run = bench::activa_kernel<T>(c, operands);
           const std::int64_t elements = bench::elements(c);
           const double s = bench::best_seconds_per_call(run, kTiming);
@@ -189,10 +173,21 @@ std::vector<Row> measure(const Plan& plan) {
   return rows;
 }
 
+// "sigmoid, tanh, elu": the functions with a backward from the output.
+std::string from_output_names() {
+  std::string names;
+  AllOps::for_each([&]<class Op>() {
+    if constexpr (DerivesFromOutput<Op>) names += (names.empty() ? "" : ", ") + std::string(Op::info.name);
+  });
+  return names;
+}
+
 std::string to_text(const Plan& plan, const std::vector<Row>& rows) {
   std::ostringstream os;
   os << "activa bench: " << dtype_name(plan.dtype) << " on " << bench::cpu_model() << " (SIMD target "
      << kernels::current_target() << "); Gelem/s = 10^9 elements per second, best of repeated runs.\n"
+     << "backward_y: backward from the saved output (" << from_output_names()
+     << "), as PyTorch's autograd computes it.\n"
      << "limit: the fastest read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel, same size, "
         "on up to as many threads.\n\n";
   bench::Table table({"<function", "<direction", "size", "cols", "threads", "Gelem/s", "limit Gelem/s",
@@ -248,7 +243,9 @@ Command add_bench(CLI::App& parent) {
   app->footer(
       "Each row: one function, direction, size (and row length), thread count; its rate in Gelem/s\n"
       "(10^9 elements per second) and the bandwidth limit: the fastest plain loop moving the same\n"
-      "bytes (copy for forward, a + b for backward, with and without streaming stores). prelu runs\n"
+      "bytes (copy for forward, a + b for backward, with and without streaming stores). Directions:\n"
+      "forward, backward (from what the function saves) and, where a function has it, backward_y\n"
+      "(from the saved output, as PyTorch's autograd computes it). prelu runs\n"
       "on [n/4096, 64, 64] with 64 weights, softmax on rows of --cols. The default run takes about\n"
       "a minute and needs 3 buffers of the largest size.\n"
       "\n"

@@ -113,6 +113,7 @@ TEST_F(BenchCli, JsonHasARowPerFunctionOfTheListAndDirection) {
   activa::AllOps::for_each([&]<class Op>() {
     expected.insert(std::string(Op::info.name) + "/forward");
     expected.insert(std::string(Op::info.name) + "/backward");
+    if constexpr (activa::DerivesFromOutput<Op>) expected.insert(std::string(Op::info.name) + "/backward_y");
   });
   EXPECT_EQ(seen, expected);
   EXPECT_EQ(j.size(), expected.size());
@@ -121,14 +122,15 @@ TEST_F(BenchCli, JsonHasARowPerFunctionOfTheListAndDirection) {
 TEST_F(BenchCli, Float64AndSeveralThreads) {
   const json j = json::parse(ok({"bench", "--sizes", "1000", "--threads", "1,2", "--functions", "sigmoid",
                                  "--dtype", "float64", "--json"}));
-  ASSERT_EQ(j.size(), 4u);
+  ASSERT_EQ(j.size(), 6u) << "forward, backward, backward_y on 1 and 2 threads";
   for (const json& row : j) {
     EXPECT_EQ(row.at("dtype"), "float64");
     EXPECT_EQ(row.at("n"), 1000);
     EXPECT_GT(row.at("gelem_per_s").get<double>(), 0);
   }
+  EXPECT_EQ(j[2].at("direction"), "backward_y");
   EXPECT_EQ(j[0].at("threads"), 1);
-  EXPECT_EQ(j[3].at("threads"), 2);
+  EXPECT_EQ(j[5].at("threads"), 2);
 }
 
 class BenchCliBadInput : public BenchCli, public testing::WithParamInterface<std::vector<std::string>> {};

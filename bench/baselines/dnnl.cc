@@ -138,7 +138,8 @@ void add_eltwise(std::vector<Baseline>& out) {
                  [](const Operands<float>& o, std::int64_t n, std::int64_t, int t) {
                    return eltwise(kEltwise<kFunction>, true, false, o, n, t);
                  }});
-  out.push_back({"onednn_dst", f, Direction::backward, false,
+  // From the output: a backward_y row where activa has one too.
+  out.push_back({"onednn_dst", f, has_backward_from_output(f) ? Direction::backward_y : Direction::backward, false,
                  [](const Operands<float>& o, std::int64_t n, std::int64_t, int t) {
                    return eltwise(kEltwise<kFunction>, true, true, o, n, t);
                  }});

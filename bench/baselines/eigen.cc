@@ -4,7 +4,8 @@
 // Forward uses Eigen's own functions (logistic, tanh, max, select, expm1);
 // backward, which Eigen has no function for, is the derivative written as an
 // array expression from what PyTorch keeps (the output for sigmoid, tanh,
-// relu; the input for leaky_relu, elu). prelu and softmax: Eigen has neither.
+// relu; the input for leaky_relu, elu), and for elu from the output too.
+// prelu and softmax: Eigen has neither.
 #include <Eigen/Core>
 
 #include <string>
@@ -37,6 +38,9 @@ struct EluF { void operator()(const Array& x, const Array&, Array& y) const { y 
 struct EluB {
   void operator()(const Array& x, const Array& dy, Array& dx) const { dx = (x > 0.f).select(dy, dy * x.exp()); }
 };
+struct EluBY {
+  void operator()(const Array& y, const Array& dy, Array& dx) const { dx = (y > 0.f).select(dy, dy * (y + 1.f)); }
+};
 
 template <class F>
 Baseline entry(std::string_view function, Direction d) {
@@ -48,11 +52,12 @@ Baseline entry(std::string_view function, Direction d) {
 
 std::vector<Baseline> eigen_baselines() {
   using D = Direction;
-  return {entry<SigmoidF>("sigmoid", D::forward), entry<SigmoidB>("sigmoid", D::backward),
-          entry<TanhF>("tanh", D::forward),       entry<TanhB>("tanh", D::backward),
+  return {entry<SigmoidF>("sigmoid", D::forward), entry<SigmoidB>("sigmoid", D::backward_y),
+          entry<TanhF>("tanh", D::forward),       entry<TanhB>("tanh", D::backward_y),
           entry<ReluF>("relu", D::forward),       entry<ReluB>("relu", D::backward),
           entry<LeakyF>("leaky_relu", D::forward), entry<LeakyB>("leaky_relu", D::backward),
-          entry<EluF>("elu", D::forward),         entry<EluB>("elu", D::backward)};
+          entry<EluF>("elu", D::forward),         entry<EluB>("elu", D::backward),
+          entry<EluBY>("elu", D::backward_y)};
 }
 
 std::string_view eigen_description() {

@@ -1,8 +1,9 @@
 // PyTorch's ATen kernels, as autograd calls them: the *_out forms and the
 // *_backward_out formulas on tensors wrapping the raw buffers (at::from_blob),
 // outputs preallocated, in inference mode (no version-counter bumps).
-// Backward gets what PyTorch's autograd saves: the output for sigmoid, tanh,
-// relu, softmax; the input for leaky_relu, elu, prelu.
+// Backward gets what PyTorch's autograd saves: the output for sigmoid, tanh
+// (backward_y rows), relu, softmax; the input for leaky_relu, elu, prelu. elu
+// also from its output (elu_backward with is_result, as after in-place elu_).
 //
 // prelu has no out= kernel: 1.13's at::prelu / at::prelu_backward and 2.x's
 // at::_prelu_kernel / at::_prelu_kernel_backward allocate their outputs, and
@@ -111,6 +112,11 @@ struct EluB {
     at::elu_backward_out(dx, dy, 1, 1, 1, /*is_result=*/false, x);
   }
 };
+struct EluBY {
+  void operator()(at::Tensor& y, at::Tensor& dy, at::Tensor& dx) const {
+    at::elu_backward_out(dx, dy, 1, 1, 1, /*is_result=*/true, y);
+  }
+};
 
 }  // namespace
 
@@ -118,15 +124,16 @@ std::vector<Baseline> torch_baselines() {
   using D = Direction;
   return {
       pointwise("sigmoid", D::forward, SigmoidF{}),
-      pointwise("sigmoid", D::backward, SigmoidB{}),
+      pointwise("sigmoid", D::backward_y, SigmoidB{}),
       pointwise("tanh", D::forward, TanhF{}),
-      pointwise("tanh", D::backward, TanhB{}),
+      pointwise("tanh", D::backward_y, TanhB{}),
       pointwise("relu", D::forward, ReluF{}),
       pointwise("relu", D::backward, ReluB{}),
       pointwise("leaky_relu", D::forward, LeakyF{}),
       pointwise("leaky_relu", D::backward, LeakyB{}),
       pointwise("elu", D::forward, EluF{}),
       pointwise("elu", D::backward, EluB{}),
+      pointwise("elu", D::backward_y, EluBY{}),
       {kName, "prelu", D::forward, false,
        [](const Operands<float>& o, std::int64_t n, std::int64_t, int t) { return prelu(o, n, false, t); }},
       {kName, "prelu", D::backward, false,

@@ -7,7 +7,9 @@
 
 namespace activa::bench {
 
-std::string_view direction_name(Direction d) { return d == Direction::forward ? "forward" : "backward"; }
+std::string_view direction_name(Direction d) {
+  return d == Direction::forward ? "forward" : d == Direction::backward ? "backward" : "backward_y";
+}
 
 kernels::ChannelLayout prelu_layout(std::int64_t n) {
   constexpr std::int64_t kMap = kPreluChannels * kPreluInner;
@@ -25,10 +27,32 @@ bool is_row_wise(std::string_view function) {
   return row_wise;
 }
 
+bool has_backward_from_output(std::string_view function) {
+  bool has = false;
+  AllOps::visit(function, [&]<class Op>() { has = DerivesFromOutput<Op>; });
+  return has;
+}
+
 std::vector<std::string> function_names() {
   std::vector<std::string> names;
   AllOps::for_each([&]<class Op>() { names.emplace_back(Op::info.name); });
   return names;
+}
+
+std::vector<Case> cases_of(const std::string& function, std::int64_t n, int threads,
+                           std::span<const std::int64_t> cols) {
+  std::vector<Case> out;
+  for (Direction d : {Direction::forward, Direction::backward, Direction::backward_y}) {
+    if (d == Direction::backward_y && !has_backward_from_output(function)) continue;
+    if (!is_row_wise(function)) {
+      out.push_back({function, d, n, 0, threads});
+      continue;
+    }
+    for (std::int64_t c : cols) {
+      if (c <= n) out.push_back({function, d, n, c, threads});
+    }
+  }
+  return out;
 }
 
 std::int64_t elements(const Case& c) {
@@ -52,8 +76,10 @@ std::function<void()> activa_kernel(const Case& c, const Operands<T>& o) {
     if constexpr (Op::info.kind == Kind::pointwise) {
       if (fwd) {
         run = [=] { kernels::forward<Op, T>(x, out); };
-      } else {
+      } else if (c.direction == Direction::backward) {
         run = [=] { kernels::backward<Op, T>(x, dy, out); };
+      } else if constexpr (DerivesFromOutput<Op>) {
+        run = [=] { kernels::backward_from_output<Op, T>(x, dy, out); };
       }
     } else if constexpr (Op::info.kind == Kind::weighted) {
       const kernels::ChannelLayout layout = prelu_layout(c.n);

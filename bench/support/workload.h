@@ -16,7 +16,11 @@
 
 namespace activa::bench {
 
-enum class Direction : unsigned char { forward, backward };
+// backward_y: backward from the saved output y (kernels::backward_from_output,
+// ATen's sigmoid_backward, oneDNN's *_use_dst_for_bwd), for the functions
+// that have one; backward: what info.saves names (the input, or the output
+// for relu and softmax). Both backwards read two arrays and write one.
+enum class Direction : unsigned char { forward, backward, backward_y };
 std::string_view direction_name(Direction d);
 
 // The shapes the benchmarks give n elements:
@@ -31,6 +35,8 @@ kernels::RowLayout softmax_layout(std::int64_t n, std::int64_t cols);
 
 // Whether `function` runs along a dim (rows of `cols`), from its spec.
 bool is_row_wise(std::string_view function);
+// Whether `function` has a backward from the output (DerivesFromOutput).
+bool has_backward_from_output(std::string_view function);
 // The function names in list order.
 std::vector<std::string> function_names();
 
@@ -42,6 +48,11 @@ struct Case {
   std::int64_t cols = 0;
   int threads = 1;
 };
+// The cases of one function at one size and thread count: forward, backward,
+// backward_y where the function has it; once per row length in `cols` that
+// fits in n for row-wise functions.
+std::vector<Case> cases_of(const std::string& function, std::int64_t n, int threads,
+                           std::span<const std::int64_t> cols);
 // Elements a case processes: n, or whole rows of cols for row-wise functions
 // (0 when a row does not fit in n).
 std::int64_t elements(const Case& c);

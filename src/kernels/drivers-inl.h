@@ -248,13 +248,12 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
   });
 }
 
-// From the output y, in double lanes for float: one rounding of a product
-// computed to ~2^-52.
+// From the output y, in the element type: two roundings (the derivative, then
+// the product with dy), < 1.5 ULP.
 template <class Op, class T>
 void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, const typename Op::Options& o) {
-  ForEachVector<T, /*kWiden=*/true>(n, [&](auto dc, auto ds, std::size_t i) {
-    const auto v = Body<Op>::template BackwardFromOutput<T>(dc, LoadAs(dc, ds, y + i), LoadAs(dc, ds, dy + i), o);
-    StoreAs(dc, ds, v, dx + i);
+  ForEachVector<T, /*kWiden=*/false>(n, [&](auto d, auto, std::size_t i) {
+    hn::StoreU(Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o), d, dx + i);
   });
 }
 

@@ -26,7 +26,8 @@ inline std::int64_t blocks_per_row(const ChannelLayout& l) {
 // 2-core AVX-512 machine; each body states its own.
 struct Cost {
   std::int64_t forward = 1, backward = 1;
-  // Backward from the output (DerivesFromOutput ops): widened multiplies.
+  // Backward from the output (DerivesFromOutput ops): a fused multiply-add
+  // and a multiply.
   std::int64_t from_output = 2;
 };
 

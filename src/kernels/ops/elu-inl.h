@@ -56,10 +56,9 @@ struct Body<ops::Elu> {
     return hn::IfThenElse(x <= hn::Zero(d), hn::Mul(hn::Mul(dy, alpha), e), dy);
   }
 
-  // From the output (PointwiseBackwardFromOutput, double lanes for float):
-  // dy * (y + alpha) where y <= 0 (alpha >= 0, checked by the API), else dy
-  // (NaN y too, as PyTorch tests y <= 0). y + alpha is exact or nearly: no
-  // cancellation beyond Sterbenz's exact range as y -> -alpha.
+  // From the output (PointwiseBackwardFromOutput): dy * (y + alpha) where
+  // y <= 0 (alpha >= 0, checked by the API), else dy (NaN y too, as PyTorch
+  // tests y <= 0). y + alpha is exact as y -> -alpha (Sterbenz), else one rounding.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Elu::Options& o) {
     const V alpha = hn::Set(d, static_cast<hn::TFromD<D>>(o.alpha));

@@ -59,11 +59,11 @@ struct Body<ops::Sigmoid> {
     }
   }
 
-  // From the output (PointwiseBackwardFromOutput, double lanes for float):
-  // dy * y(1 - y), with no cancellation for y in [0, 1]; NaN propagates.
+  // From the output (PointwiseBackwardFromOutput): dy * (y - y^2), the
+  // derivative rounded once by a fused multiply-add; NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Sigmoid::Options&) {
-    return hn::Mul(dy, hn::Mul(y, hn::Sub(hn::Set(d, 1.0), y)));
+    return hn::Mul(dy, Fma(d, hn::Neg(y), y, y));
   }
 };
 

@@ -57,13 +57,12 @@ struct Body<ops::Tanh> {
     }
   }
 
-  // From the output (PointwiseBackwardFromOutput, double lanes for float):
-  // dy * (1 - y)(1 + y): each factor exact or one rounding for |y| <= 1
-  // (1 - y^2 would cancel near |y| = 1 after rounding y^2). NaN propagates.
+  // From the output (PointwiseBackwardFromOutput): dy * (1 - y^2), the
+  // derivative rounded once by a fused multiply-add (y^2 rounded first would
+  // cancel near |y| = 1). NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Tanh::Options&) {
-    const V one = hn::Set(d, 1.0);
-    return hn::Mul(dy, hn::Mul(hn::Sub(one, y), hn::Add(one, y)));
+    return hn::Mul(dy, Fma(d, hn::Neg(y), y, hn::Set(d, hn::TFromD<D>(1))));
   }
 };
 
