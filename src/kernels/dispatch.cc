@@ -18,12 +18,9 @@ namespace activa::kernels::HWY_NAMESPACE {
 template <class Op, class T>
 constexpr detail::KernelFns<Op, T> MakeFns() {
   if constexpr (Op::info.kind == Kind::pointwise) {
-    if constexpr (DerivesFromOutput<Op>) {
-      return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, &PointwiseBackwardFromOutput<Op, T>,
-              Body<Op>::kCost};
-    } else {
-      return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, nullptr, Body<Op>::kCost};
-    }
+    decltype(detail::KernelFns<Op, T>::backward_from_output) from_output = nullptr;
+    if constexpr (DerivesFromOutput<Op>) from_output = &PointwiseBackwardFromOutput<Op, T>;
+    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, from_output, Body<Op>::kCost};
   } else if constexpr (Op::info.kind == Kind::weighted) {
     return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, Body<Op>::kCost};
   } else {

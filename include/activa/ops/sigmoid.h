@@ -16,7 +16,8 @@ struct Sigmoid {
   // Backward keeps the input, not the output as PyTorch does: sigmoid'(x) from a
   // rounded output y as y(1 - y) is 0 once y rounds to 1 (x > 16.6 in float32),
   // while the true derivative exp(-|x|) / (1 + exp(-|x|))^2 is a normal float
-  // up to x = 87. Accuracy needs the input.
+  // up to x = 87. Accuracy needs the input. PyTorch's formula from the output is
+  // derivative_from_output (kernels::backward_from_output).
   static constexpr OpInfo info{
       .name = "sigmoid",
       .module = "Sigmoid",

@@ -16,6 +16,8 @@ struct Tanh {
   // Backward keeps the input, not the output as PyTorch does: 1 - y^2 from a
   // rounded output cancels near |y| = 1 and is 0 once y rounds to ±1 (|x| > 9 in
   // float32); 4e / (1 + e)^2 with e = exp(-2|x|) keeps full relative accuracy.
+  // PyTorch's formula from the output is derivative_from_output
+  // (kernels::backward_from_output).
   static constexpr OpInfo info{
       .name = "tanh",
       .module = "Tanh",
