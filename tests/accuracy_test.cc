@@ -37,6 +37,19 @@ std::vector<typename Op::Options> option_cases() {
   return cases;
 }
 
+// The ULP error of `actual` against `ref`, folded into `worst`; past `budget`,
+// a failure that names the case (what(): op, direction, dtype, inputs).
+template <class T, class What>
+void expect_within(T actual, const MpReal& ref, double budget, const What& what, double& worst, int& failures) {
+  const double e = ulp_error(actual, ref);
+  worst = std::max(worst, e);
+  if (e > budget) {
+    ++failures;
+    ADD_FAILURE() << what() << " target " << kernels::current_target() << " expected " << describe(ref.to<T>())
+                  << " actual " << describe(actual) << " error " << e << " ULP > budget " << budget;
+  }
+}
+
 // Backward from the output: against the exact derivative_from_output at the
 // same (rounded) output y times dy, within the backward budget.
 template <class Op, class T>
@@ -54,15 +67,10 @@ void check_from_output(const std::vector<T>& y, const std::vector<T>& dy, const 
       continue;
     }
     const MpReal ref = Op::template derivative_from_output<MpReal>(MpReal(double(y[i])), o) * MpReal(double(dy[i]));
-    const double e = ulp_error(dx[i], ref);
-    worst = std::max(worst, e);
-    if (e > budget) {
-      ++failures;
-      ADD_FAILURE() << Op::info.name << " backward from output " << dtype_name(dtype_of<T>()) << " target "
-                    << kernels::current_target() << " y=" << describe(y[i]) << " dy=" << describe(dy[i])
-                    << " expected " << describe(ref.to<T>()) << " actual " << describe(dx[i]) << " error " << e
-                    << " ULP > budget " << budget;
-    }
+    expect_within(dx[i], ref, budget, [&] {
+      return std::string(Op::info.name) + " backward from output " + std::string(dtype_name(dtype_of<T>())) +
+             " y=" + describe(y[i]) + " dy=" + describe(dy[i]);
+    }, worst, failures);
   }
   std::printf("max error %-10s %-7s %-6s backward from output %.3f ULP\n", Op::info.name.data(),
               std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst);
@@ -90,26 +98,16 @@ void check_pointwise() {
         continue;
       }
       const MpReal ref = Op::template forward<MpReal>(MpReal(double(x[i])), o);
-      const double e = ulp_error(y[i], ref);
-      worst_fwd = std::max(worst_fwd, e);
-      if (e > fwd_budget) {
-        ++failures;
-        ADD_FAILURE() << Op::info.name << " forward " << dtype_name(dtype_of<T>()) << " target "
-                      << kernels::current_target() << " x=" << describe(x[i]) << " expected "
-                      << describe(ref.to<T>()) << " actual " << describe(y[i]) << " error " << e
-                      << " ULP > budget " << fwd_budget;
-      }
+      expect_within(y[i], ref, fwd_budget, [&] {
+        return std::string(Op::info.name) + " forward " + std::string(dtype_name(dtype_of<T>())) +
+               " x=" + describe(x[i]);
+      }, worst_fwd, failures);
       // The exact derivative at x times dy, rounded once.
       const MpReal dref = Op::template derivative<MpReal>(MpReal(double(x[i])), o) * MpReal(double(dy[i]));
-      const double be = ulp_error(dx[i], dref);
-      worst_bwd = std::max(worst_bwd, be);
-      if (be > bwd_budget) {
-        ++failures;
-        ADD_FAILURE() << Op::info.name << " backward " << dtype_name(dtype_of<T>()) << " target "
-                      << kernels::current_target() << " x=" << describe(x[i]) << " dy=" << describe(dy[i])
-                      << " expected " << describe(dref.to<T>()) << " actual " << describe(dx[i])
-                      << " error " << be << " ULP > budget " << bwd_budget;
-      }
+      expect_within(dx[i], dref, bwd_budget, [&] {
+        return std::string(Op::info.name) + " backward " + std::string(dtype_name(dtype_of<T>())) +
+               " x=" + describe(x[i]) + " dy=" + describe(dy[i]);
+      }, worst_bwd, failures);
     }
     std::printf("max error %-10s %-7s %-6s forward %.3f ULP, backward %.3f ULP\n", Op::info.name.data(),
                 std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst_fwd,

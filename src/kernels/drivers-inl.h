@@ -458,6 +458,14 @@ HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::s
   }
 }
 
+// Prefetches the 64-byte lines that start in p[i, i + lanes): called with
+// the next row's elements at a block of this row's, it fetches each line once.
+template <class T>
+HWY_INLINE void PrefetchLines(const T* p, std::size_t i, std::size_t lanes) {
+  constexpr std::size_t kLine = 64 / sizeof(T);
+  for (std::size_t k = (kLine - i % kLine) % kLine; k < lanes; k += kLine) hwy::Prefetch(p + i + k);
+}
+
 // Contiguous rows up to this length keep their numerators on the stack
 // (16 KiB of doubles) between the sum and the outputs.
 inline constexpr std::size_t kBufferedRow = 2048;
@@ -478,8 +486,10 @@ HWY_INLINE double RowMax(const T* x, std::size_t n) {
     nanq = hn::Or(nanq, hn::VecFromMask(dq, hn::IsNaN(v)));
     mq = hn::Max(mq, v);
   }
-  auto m = hn::Max(hn::Max(mq.a.a, mq.a.b), hn::Max(mq.b.a, mq.b.b));
-  auto nan = hn::Or(hn::Or(nanq.a.a, nanq.a.b), hn::Or(nanq.b.a, nanq.b.b));
+  const auto m2 = hn::Max(mq.a, mq.b);
+  const auto nan2 = hn::Or(nanq.a, nanq.b);
+  auto m = hn::Max(m2.a, m2.b);
+  auto nan = hn::Or(nan2.a, nan2.b);
   for (; i + lanes <= n; i += lanes) {
     const auto v = hn::LoadU(d, x + i);
     nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
@@ -535,7 +545,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
             // The next row's max reads its elements first: fetch them now,
             // while this loop is busy with exponentials (rows from L3 or
             // memory otherwise stall that cheap loop).
-            for (std::size_t k = 0; k < hn::Lanes(dc); k += 64 / sizeof(T)) hwy::Prefetch(xs + size + i + k);
+            PrefetchLines(xs + size, i, hn::Lanes(dc));
           }
           return v;
         });
@@ -583,9 +593,9 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
       // with).
       const bool prefetch = size <= kBufferedRow;
       ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
-        if (prefetch && i % (64 / sizeof(T)) == 0) {
-          hwy::Prefetch(ys + size + i);
-          hwy::Prefetch(dys + size + i);
+        if (prefetch) {
+          PrefetchLines(ys + size, i, hn::Lanes(dc));
+          PrefetchLines(dys + size, i, hn::Lanes(dc));
         }
         const auto g = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
                                                       hn::Set(dc, dot));
