@@ -161,7 +161,7 @@ template <class Op, class T>
 void check_along_dim() {
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> g(-1, 1);
-  for (std::int64_t size : {1, 2, 3, 7, 8, 9, 10, 17, 33, 100, 1000, 4099}) {
+  for (std::int64_t size : {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 17, 24, 31, 32, 33, 100, 1000, 4099}) {
     for (double scale : {1.0, 30.0, 1e4}) {
       const std::int64_t rows = 5;
       std::vector<T> x(static_cast<std::size_t>(rows * size)), y(x.size()), dy(x.size()), dx(x.size());
@@ -212,8 +212,9 @@ void check_all_ops() {
 
 TEST(Accuracy, Float32AgainstMpfr) { check_all_ops<float>(); }
 
-// Long rows (one pass for max and sum): infinities and NaN as PyTorch gives
-// them, in float32 and float64. A -inf element gives 0 and leaves the others
+// Rows of every path (vectors of rows, short rows in vectors of their own,
+// numerators on the stack, one pass for max and sum): infinities and NaN as
+// PyTorch gives them, in float32 and float64. A -inf element gives 0 and leaves the others
 // as if it were absent; +inf or NaN anywhere, or a row of only -inf, gives NaN.
 template <class T>
 void check_long_row_specials(std::size_t n) {
@@ -225,32 +226,31 @@ void check_long_row_specials(std::size_t n) {
     kernels::forward<ops::Softmax, T>(x, y, {.outer = 1, .size = static_cast<std::int64_t>(x.size()), .inner = 1});
     return y;
   };
+  const std::size_t cut = n / 2, special_at = 3 * n / 4;
   std::vector<T> with = base;
-  with[500] = -inf;
+  with[cut] = -inf;
   std::vector<T> without = base;
-  without.erase(without.begin() + 500);
+  without.erase(without.begin() + static_cast<std::ptrdiff_t>(cut));
   const std::vector<T> y = run(with), ref = run(without);
-  EXPECT_EQ(y[500], T(0));
+  EXPECT_EQ(y[cut], T(0));
   std::vector<MpReal> xr(without.size()), yr(without.size());
   for (std::size_t i = 0; i < without.size(); ++i) xr[i] = double(without[i]);
   ops::Softmax::forward<MpReal>(xr, yr);
   for (std::size_t i = 0, j = 0; i < n; ++i) {
-    if (i == 500) continue;
-    EXPECT_LE(ulp_error(y[i], yr[j]), sizeof(T) == 4 ? 1.0 : 4.0) << "i " << i;
+    if (i == cut) continue;
+    EXPECT_LE(ulp_error(y[i], yr[j]), sizeof(T) == 4 ? 1.0 : 4.0) << "n " << n << " i " << i;
     ++j;
   }
   for (const T special : {inf, std::numeric_limits<T>::quiet_NaN()}) {
     std::vector<T> x = base;
-    x[777] = special;
-    for (const T v : run(x)) EXPECT_TRUE(std::isnan(v)) << special;
+    x[special_at] = special;
+    for (const T v : run(x)) EXPECT_TRUE(std::isnan(v)) << "n " << n << " " << special;
   }
-  for (const T v : run(std::vector<T>(n, -inf))) EXPECT_TRUE(std::isnan(v));
+  for (const T v : run(std::vector<T>(n, -inf))) EXPECT_TRUE(std::isnan(v)) << "n " << n;
 }
 
-// Rows whose numerators are kept on the stack (up to 2048) and longer ones
-// (float: max and sum in one pass).
-TEST(Accuracy, SoftmaxLongRowSpecialValues) {
-  for (const std::size_t n : {1001, 5001}) {
+TEST(Accuracy, SoftmaxRowSpecialValues) {
+  for (const std::size_t n : {3, 4, 10, 17, 32, 1001, 5001}) {
     check_long_row_specials<float>(n);
     check_long_row_specials<double>(n);
   }

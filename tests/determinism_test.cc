@@ -60,14 +60,18 @@ std::vector<T> run(std::size_t n) {
     }
     return out;
   } else {
-    // Rows of n / 7 (contiguous), rows of 10 (vectors of rows at a time: 45
-    // rows are quads, a vector and a tail on every target), rows of 37 and 100
-    // (whole accumulator groups, vectors and one-lane tails) and slices 7
-    // apart (strided).
+    // Rows of n / 7 (contiguous), rows of 3 (forward: vectors of rows at a
+    // time; 45 rows are quads, a vector and a tail on every target), rows of
+    // 10, 17 and 32 (in vectors of their own, groups of rows and single
+    // rows), rows of 37 and 100 (whole accumulator groups, vectors and
+    // one-lane tails) and slices 7 apart (strided).
     std::vector<T> out;
     for (const kernels::RowLayout l : {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                        kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
+                                       kernels::RowLayout{.outer = 45, .size = 3, .inner = 1},
                                        kernels::RowLayout{.outer = 45, .size = 10, .inner = 1},
+                                       kernels::RowLayout{.outer = 23, .size = 17, .inner = 1},
+                                       kernels::RowLayout{.outer = 15, .size = 32, .inner = 1},
                                        kernels::RowLayout{.outer = 3, .size = 37, .inner = 1},
                                        kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
                                        kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7}}) {
@@ -160,17 +164,24 @@ void check_in_place() {
     } else if constexpr (Op::info.kind == Kind::along_dim) {
       std::vector<T> xs(x.size());
       for (std::size_t i = 0; i < x.size(); ++i) xs[i] = std::isfinite(x[i]) ? std::fmod(x[i], T(50)) : T(0);
-      const kernels::RowLayout l{.outer = 7, .size = 143, .inner = 1};
-      std::vector<T> y(x.size()), in_place = xs;
-      kernels::forward<Op, T>(xs, y, l);
-      kernels::forward<Op, T>(in_place, in_place, l);
-      EXPECT_TRUE(same_bits(in_place, y)) << Op::info.name << " forward in place";
-      std::vector<T> dx(x.size()), g = dy, on_y = y;
-      kernels::backward<Op, T>(y, dy, dx, l);
-      kernels::backward<Op, T>(y, g, g, l);
-      EXPECT_TRUE(same_bits(g, dx)) << Op::info.name << " backward into grad_output";
-      kernels::backward<Op, T>(on_y, dy, on_y, l);
-      EXPECT_TRUE(same_bits(on_y, dx)) << Op::info.name << " backward into the saved output";
+      // Rows of 3 (forward: a vector of rows at a time), 11 (in vectors of
+      // their own) and 143.
+      for (const std::int64_t size : {3, 11, 143}) {
+        const std::int64_t rows = static_cast<std::int64_t>(x.size()) / size;
+        const auto n = static_cast<std::ptrdiff_t>(rows * size);
+        const kernels::RowLayout l{.outer = rows, .size = size, .inner = 1};
+        const std::vector<T> in(xs.begin(), xs.begin() + n), grad(dy.begin(), dy.begin() + n);
+        std::vector<T> y(in.size()), in_place = in;
+        kernels::forward<Op, T>(in, y, l);
+        kernels::forward<Op, T>(in_place, in_place, l);
+        EXPECT_TRUE(same_bits(in_place, y)) << Op::info.name << " forward in place, rows of " << size;
+        std::vector<T> dx(in.size()), g = grad, on_y = y;
+        kernels::backward<Op, T>(y, grad, dx, l);
+        kernels::backward<Op, T>(y, g, g, l);
+        EXPECT_TRUE(same_bits(g, dx)) << Op::info.name << " backward into grad_output, rows of " << size;
+        kernels::backward<Op, T>(on_y, grad, on_y, l);
+        EXPECT_TRUE(same_bits(on_y, dx)) << Op::info.name << " backward into the saved output, rows of " << size;
+      }
     } else {
       // The weight gradient needs grad_output after grad_input is written over it.
       const kernels::ChannelLayout l{.outer = 7, .channels = 11, .inner = 13};

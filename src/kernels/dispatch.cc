@@ -100,7 +100,7 @@ void parallel_elements(std::size_t n, std::int64_t cost, const F& f) {
 }
 
 // The cost of an element of an along-dim op's slices: short contiguous rows
-// pay for their transposition (drivers-inl.h).
+// pay for their masked vectors or transposition (drivers-inl.h).
 std::int64_t slice_cost(std::int64_t body_cost, const RowLayout& l) {
   const bool short_rows = l.inner == 1 && static_cast<std::size_t>(l.size) <= detail::kSmallRow;
   return body_cost + (short_rows ? detail::kShortRowCost : 0);

@@ -37,10 +37,11 @@ struct Cost {
 inline constexpr std::int64_t kChainCost = 8;
 constexpr bool interleaves(std::int64_t cost) { return cost >= kChainCost; }
 
-// Contiguous rows up to this length are processed a vector of rows at a time
-// (transposed through a stack buffer, one lane per row); longer ones one row
-// at a time with the vector along the row. The transposition costs about as
-// much per element as kShortRowCost copies.
+// Contiguous rows up to this length run in vectors of their own (one row
+// at a time, masked) or, forward below kVectorRow (drivers-inl.h), a vector
+// of rows at a time, transposed through a stack buffer; longer ones one row
+// at a time with full vectors along the row. Either costs about as much per
+// element as kShortRowCost copies.
 inline constexpr std::size_t kSmallRow = 32;
 inline constexpr std::int64_t kShortRowCost = 24;
 
