@@ -202,6 +202,33 @@ void check_in_place() {
 TEST_F(Determinism, InPlaceFloat32) { check_in_place<float>(); }
 TEST_F(Determinism, InPlaceFloat64) { check_in_place<double>(); }
 
+// Float rows past kOnlineRow (2^17) find max and sum in one pass: two such
+// rows on every target with 1 and 2 threads.
+TEST_F(Determinism, SoftmaxOnePassRows) {
+  constexpr std::int64_t kSize = (1 << 17) + 1003;
+  std::vector<float> x = make_input<float>(2 * kSize, 3), dy = make_input<float>(2 * kSize, 4);
+  for (auto& v : x) v = std::isfinite(v) ? std::fmod(v, 50.0f) : 0.0f;
+  for (auto& v : dy) v = std::isfinite(v) ? std::fmod(v, 4.0f) : 0.5f;
+  const kernels::RowLayout l{.outer = 2, .size = kSize, .inner = 1};
+  const auto run_once = [&] {
+    std::vector<float> y(x.size()), dx(x.size());
+    kernels::forward<ops::Softmax, float>(x, y, l);
+    kernels::backward<ops::Softmax, float>(y, dy, dx, l);
+    y.insert(y.end(), dx.begin(), dx.end());
+    return y;
+  };
+  kernels::set_target("");
+  kernels::set_num_threads(1);
+  const std::vector<float> reference = run_once();
+  for (const std::string& target : kernels::targets()) {
+    kernels::set_target(target);
+    for (int threads : {1, 2}) {
+      kernels::set_num_threads(threads);
+      EXPECT_TRUE(same_bits(run_once(), reference)) << "target " << target << ", " << threads << " threads";
+    }
+  }
+}
+
 TEST(Kernels, SizeMismatchThrows) {
   std::vector<float> x(4), y(3), w(2), dw(2);
   EXPECT_THROW((kernels::forward<ops::Sigmoid, float>(x, y, {})), Error);

@@ -700,6 +700,12 @@ HWY_INLINE void PrefetchLines(const T* p, std::size_t i, std::size_t lanes) {
 // (16 KiB of doubles) between the sum and the outputs.
 inline constexpr std::size_t kBufferedRow = 2048;
 
+// Float rows up to this length (512 KiB) find their max in a pass of its own
+// and stay in L2 for the sum and the outputs: 1.25x-1.4x the one-pass max and
+// sum (OnlineMaxSum, whose running maxima cost ~10 operations per vector) at
+// rows of 4,096 and 100,000 in L2, even at rows of 100,000 from memory.
+inline constexpr std::size_t kOnlineRow = std::size_t{1} << 17;
+
 // The max of x[0, n), NaN if any element is NaN (PyTorch's max propagates
 // NaN). In the element type, where max is exact and its order does not
 // matter: a quad of running maxima, so no one chain of Max latencies.
@@ -756,19 +762,20 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     const T* xs = x + static_cast<std::size_t>(o) * size * inner;
     T* ys = y + static_cast<std::size_t>(o) * size * inner;
     if (inner == 1) {
-      // One long contiguous slice. Up to kBufferedRow elements: its max, then
-      // each numerator once, summed and kept on the stack for the outputs.
-      // Longer: max and sum in one pass for float (OnlineMaxSum: the input is
-      // read twice in all), max first for double; the numerators again for
-      // the outputs.
-      // A float sum of up to kBufferedRow numerators in double errs by
-      // ~2^-47 relative, far below float's 2^-24: only double results need
-      // the compensation.
+      // One long contiguous slice: its max, the numerators summed, then the
+      // outputs. Up to kBufferedRow elements the numerators stay on the stack
+      // for the outputs; longer rows compute them again, reading the row
+      // three times, the last two from L2 up to kOnlineRow elements. Longer
+      // float rows find max and sum in one pass (OnlineMaxSum), reading the
+      // input twice in all.
+      // The float rows' sums in double are not compensated: 32 accumulators
+      // of up to kOnlineRow / 32 = 2^12 terms err by at most 2^-41 relative,
+      // far below float's 2^-24 (OnlineMaxSum's rows: 2^-53 per term).
       const bool buffered = size <= kBufferedRow;
       constexpr bool kCompensated = sizeof(T) == 8;
       alignas(64) ComputeT<T, kWiden> num[kBufferedRow];
       double m, sum;
-      if (sizeof(T) == 4 && !buffered) {
+      if (sizeof(T) == 4 && size > kOnlineRow) {
         std::tie(m, sum) = OnlineMaxSum<Op, T>(xs, size);
       } else {
         m = RowMax(xs, size);
