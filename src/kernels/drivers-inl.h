@@ -313,13 +313,16 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
 }
 
 using detail::kSmallRow;
-// Softmax forward over contiguous rows of kVectorRow to kSmallRow elements
-// runs row by row (ShortRowsForward); shorter rows, a vector of rows at a time
-// (ForEachRowBlock), where a row would leave most lanes idle. Backward
-// (a dot product, no exponentials) runs row by row at every length: rows of
-// 2 to 32, 1.9x-3.7x the transposed blocks; forward 1.1x-1.6x from rows of 5,
+// Softmax forward over contiguous float rows of kVectorRow to kSmallRow
+// elements runs row by row (ShortRowsForward); shorter rows, a vector of rows
+// at a time (ForEachRowBlock), where a row would leave most lanes idle; so do
+// double rows, whose exponential costs ~3x float's (rows of 10: 0.085 against
+// 0.11-0.16 Gelem/s; rows of 16 and 32, 1.0x-1.08x). Backward (a dot product,
+// no exponentials) runs row by row at every length: rows of 2 to 32 of float,
+// 1.9x-3.7x the transposed blocks; float forward 1.1x-1.6x from rows of 5,
 // 0.6x-0.9x below (A/B in one shell, 256 Ki elements).
-inline constexpr std::size_t kVectorRow = 5;
+template <class T>
+inline constexpr std::size_t kVectorRow = sizeof(T) == 4 ? 5 : kSmallRow + 1;
 
 // One vector of lanes, each lane its own slice of `size` elements `stride`
 // apart starting at x + lane: max, sum and outputs run lane by lane in slice
@@ -576,6 +579,9 @@ HWY_INLINE void ShortRowsForwardGroup(DC dc, DS ds, const T* x, T* y, std::size_
     max[g] = hn::AllFalse(dc, nan) ? hn::MaxOfLanes(dc, m) : hn::Set(dc, std::numeric_limits<double>::quiet_NaN());
   }
   for (std::size_t g = 0; g < kRows; ++g) {
+    // Lanes past the row's end take the max (numerator 1, then dropped): -inf
+    // there would make double's exp produce subnormals, 3x slower.
+    r[g].v[count - 1] = hn::IfThenElse(hn::FirstN(dc, r[g].last), r[g].v[count - 1], max[g]);
     for (std::size_t k = 0; k < count; ++k) r[g].v[k] = Body<Op>::template Numerator<T>(dc, r[g].v[k], max[g]);
     r[g].v[count - 1] = hn::IfThenElse(hn::FirstN(dc, r[g].last), r[g].v[count - 1], hn::Set(dc, -0.0));
   }
@@ -747,7 +753,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
-  if (inner == 1 && size >= kVectorRow && size <= kSmallRow) {
+  if (inner == 1 && size >= kVectorRow<T> && size <= kSmallRow) {
     ShortRowsForward<Op, T>(x, y, size, outer_begin, outer_end);
     return;
   }
