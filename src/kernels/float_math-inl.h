@@ -80,12 +80,12 @@ HWY_INLINE V Pow2(D d, hn::Vec<hn::RebindToSigned<D>> k) {
   return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 127))));
 }
 
-// v * 2^k for integral k in [-252, 127]: two exact factors, so a subnormal
-// result rounds once.
+// v * 2^k for integral k in [-190, 63] and v in [2^-30, 2^30] (the callers:
+// k in [-159, 2], v in [0.25, 2]): v 2^(k + 64) is a normal float, exact, and
+// the constant 2^-64 then rounds a subnormal result once.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V Scale(D d, V v, hn::Vec<hn::RebindToSigned<D>> k) {
-  const auto k1 = hn::ShiftRight<1>(k);
-  return hn::Mul(hn::Mul(v, Pow2(d, k1)), Pow2(d, hn::Sub(k, k1)));
+  return hn::Mul(hn::Mul(v, Pow2(d, hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 64)))), hn::Set(d, 0x1p-64f));
 }
 
 // e^z = 2^k (1 + a + b) for z in [-230, 0], with z = k ln2 + a + lo: a is
