@@ -828,7 +828,9 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
     const T *ys = y + base, *dys = dy + base;
     T* dxs = dx + base;
     if (inner == 1) {
-      const double dot = SumFixedOrder<T>(size, [&](auto dc, auto ds, std::size_t i) {
+      // 32 accumulators (a quad of AVX-512 vectors): with 8, one chain of
+      // additions bounded the pass (1.2x at rows of 1,000 in L2).
+      const double dot = SumFixedOrder<T, kChainGroup>(size, [&](auto dc, auto ds, std::size_t i) {
         return hn::Mul(LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i));
       });
       // Rows that fit in L1: fetch the next row's y and dy during this one's
