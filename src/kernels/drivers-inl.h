@@ -318,9 +318,9 @@ using detail::kSmallRow;
 // at a time (ForEachRowBlock), where a row would leave most lanes idle; so do
 // double rows, whose exponential costs ~3x float's (rows of 10: 0.085 against
 // 0.11-0.16 Gelem/s; rows of 16 and 32, 1.0x-1.08x). Backward (a dot product,
-// no exponentials) runs row by row at every length: rows of 2 to 32 of float,
-// 1.9x-3.7x the transposed blocks; float forward 1.1x-1.6x from rows of 5,
-// 0.6x-0.9x below (A/B in one shell, 256 Ki elements).
+// no exponentials) runs row by row at every length: rows of 1 to 32 of float,
+// 1.9x-4.5x the transposed blocks; float forward 1.2x-2x from rows of 5 (about
+// even at 9), 0.6x-0.9x below (A/B in one shell, 256 Ki elements).
 template <class T>
 inline constexpr std::size_t kVectorRow = sizeof(T) == 4 ? 5 : kSmallRow + 1;
 

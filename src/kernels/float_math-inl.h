@@ -80,9 +80,9 @@ HWY_INLINE V Pow2(D d, hn::Vec<hn::RebindToSigned<D>> k) {
   return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 127))));
 }
 
-// v * 2^k for integral k in [-190, 63] and v in [2^-30, 2^30] (the callers:
-// k in [-159, 2], v in [0.25, 2]): v 2^(k + 64) is a normal float, exact, and
-// the constant 2^-64 then rounds a subnormal result once.
+// v * 2^k where v 2^(k + 64) is a normal float (the callers: k in [-159, 2],
+// v in [0.25, 2], so it lies in [2^-97, 2^67]): that product is exact, and the
+// constant 2^-64 then rounds a subnormal result once.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V Scale(D d, V v, hn::Vec<hn::RebindToSigned<D>> k) {
   return hn::Mul(hn::Mul(v, Pow2(d, hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 64)))), hn::Set(d, 0x1p-64f));
