@@ -314,7 +314,7 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
 
 using detail::kSmallRow;
 // Softmax forward over contiguous float rows of kVectorRow to kSmallRow
-// elements runs row by row (ShortRowsForward); shorter rows, a vector of rows
+// elements runs row by row (ShortRowsForwardGroup); shorter rows, a vector of rows
 // at a time (ForEachRowBlock), where a row would leave most lanes idle; so do
 // double rows, whose exponential costs ~3x float's (rows of 10: 0.085 against
 // 0.11-0.16 Gelem/s; rows of 16 and 32, 1.0x-1.08x). Backward (a dot product,
@@ -598,14 +598,14 @@ HWY_INLINE void ShortRowsBackwardGroup(DC dc, DS ds, const T* y, const T* dy, T*
                                        Count count) {
   ShortRow<DC, Count> ry[kRows], r[kRows];
   for (std::size_t g = 0; g < kRows; ++g) {
+    // Padded with -0 and +0: their products, -0, add nothing to the dot.
     ry[g] = LoadShortRow(dc, ds, y + g * size, size, count, -0.0);
-    r[g] = LoadShortRow(dc, ds, dy + g * size, size, count, -0.0);
+    r[g] = LoadShortRow(dc, ds, dy + g * size, size, count, 0.0);
   }
   hn::Vec<DC> dot[kRows];
   for (std::size_t g = 0; g < kRows; ++g) {
     auto p = ry[g];
     for (std::size_t k = 0; k < count; ++k) p.v[k] = hn::Mul(ry[g].v[k], r[g].v[k]);
-    p.v[count - 1] = hn::IfThenElse(hn::FirstN(dc, p.last), p.v[count - 1], hn::Set(dc, -0.0));
     dot[g] = hn::Set(dc, ShortRowSum<false>(dc, p));
   }
   for (std::size_t g = 0; g < kRows; ++g) {
@@ -614,71 +614,51 @@ HWY_INLINE void ShortRowsBackwardGroup(DC dc, DS ds, const T* y, const T* dy, T*
   }
 }
 
-template <class Op, class T>
-HWY_INLINE void ShortRowsForward(const T* x, T* y, std::size_t size, std::int64_t begin, std::int64_t end) {
-  using DC = hn::ScalableTag<ComputeT<T, Body<Op>::kWiden>>;
+// Calls f(dc, ds, rows, base, count) for the contiguous rows [begin, end) of
+// `size`: kShortRowGroup rows at a time while they last, then one, with rows
+// a std::integral_constant, base the first row's offset and count the
+// vectors a row takes (WithRowVectors).
+template <class T, bool kWiden, class F>
+HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::int64_t end, const F& f) {
+  using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   const DC dc;
   const hn::Rebind<T, DC> ds;
   WithRowVectors(dc, size, [&](auto count) {
     std::int64_t o = begin;
-    for (; o + static_cast<std::int64_t>(kShortRowGroup) <= end; o += kShortRowGroup) {
-      const std::size_t base = static_cast<std::size_t>(o) * size;
-      ShortRowsForwardGroup<Op, T, kShortRowGroup>(dc, ds, x + base, y + base, size, count);
-    }
-    for (; o < end; ++o) {
-      const std::size_t base = static_cast<std::size_t>(o) * size;
-      ShortRowsForwardGroup<Op, T, 1>(dc, ds, x + base, y + base, size, count);
-    }
+    const auto run = [&](auto rows) {
+      for (; o + static_cast<std::int64_t>(rows) <= end; o += static_cast<std::int64_t>(rows)) {
+        f(dc, ds, rows, static_cast<std::size_t>(o) * size, count);
+      }
+    };
+    run(std::integral_constant<std::size_t, kShortRowGroup>{});
+    run(std::integral_constant<std::size_t, 1>{});
   });
 }
 
-template <class Op, class T>
-HWY_INLINE void ShortRowsBackward(const T* y, const T* dy, T* dx, std::size_t size, std::int64_t begin,
-                                  std::int64_t end) {
-  using DC = hn::ScalableTag<ComputeT<T, Body<Op>::kWiden>>;
-  const DC dc;
-  const hn::Rebind<T, DC> ds;
-  WithRowVectors(dc, size, [&](auto count) {
-    std::int64_t o = begin;
-    for (; o + static_cast<std::int64_t>(kShortRowGroup) <= end; o += kShortRowGroup) {
-      const std::size_t base = static_cast<std::size_t>(o) * size;
-      ShortRowsBackwardGroup<Op, T, kShortRowGroup>(dc, ds, y + base, dy + base, dx + base, size, count);
-    }
-    for (; o < end; ++o) {
-      const std::size_t base = static_cast<std::size_t>(o) * size;
-      ShortRowsBackwardGroup<Op, T, 1>(dc, ds, y + base, dy + base, dx + base, size, count);
-    }
-  });
-}
-
-// Calls f(dc, ds, sources, destination, stride) for blocks of rows
+// Calls f(dc, ds, source, destination, stride) for blocks of rows
 // [o, o + lanes) of contiguous rows of `size`: full blocks are transposed into
 // buf (element s of row r at buf[s * lanes + r]) and back, where kInterleave
 // four vectors of rows at a time as a quad while they last (twin-inl.h: a
 // block's max, sum and division are one dependency chain), then one; single rows
 // (the tail) run in place with one-lane vectors and stride 1.
-template <class T, bool kWiden, bool kInterleave, std::size_t kInputs, class F>
-HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::size_t size,
-                                std::int64_t begin, std::int64_t end, const F& f) {
+template <class T, bool kWiden, bool kInterleave, class F>
+HWY_INLINE void ForEachRowBlock(const T* in, T* out, std::size_t size, std::int64_t begin, std::int64_t end,
+                                const F& f) {
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   using DS = hn::Rebind<T, DC>;
   constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(ComputeT<T, kWiden>);
-  alignas(64) T buf[kInputs + 1][kSmallRow * (kInterleave ? 4 : 1) * kMaxLanes];
+  alignas(64) T buf[2][kSmallRow * (kInterleave ? 4 : 1) * kMaxLanes];
   std::int64_t o = begin;
   const auto blocks = [&](auto dc, auto ds) {
     const std::size_t lanes = hn::Lanes(dc);
     for (; o + static_cast<std::int64_t>(lanes) <= end; o += static_cast<std::int64_t>(lanes)) {
       const std::size_t base = static_cast<std::size_t>(o) * size;
-      std::array<const T*, kInputs> t;
-      for (std::size_t k = 0; k < kInputs; ++k) {
-        for (std::size_t r = 0; r < lanes; ++r) {
-          for (std::size_t s = 0; s < size; ++s) buf[k][s * lanes + r] = in[k][base + r * size + s];
-        }
-        t[k] = buf[k];
-      }
-      f(dc, ds, t, buf[kInputs], lanes);
       for (std::size_t r = 0; r < lanes; ++r) {
-        for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[kInputs][s * lanes + r];
+        for (std::size_t s = 0; s < size; ++s) buf[0][s * lanes + r] = in[base + r * size + s];
+      }
+      f(dc, ds, buf[0], buf[1], lanes);
+      for (std::size_t r = 0; r < lanes; ++r) {
+        for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[1][s * lanes + r];
       }
     }
   };
@@ -688,9 +668,7 @@ HWY_INLINE void ForEachRowBlock(std::array<const T*, kInputs> in, T* out, std::s
   const hn::Rebind<T, decltype(dc1)> ds1;
   for (; o < end; ++o) {
     const std::size_t base = static_cast<std::size_t>(o) * size;
-    std::array<const T*, kInputs> t;
-    for (std::size_t k = 0; k < kInputs; ++k) t[k] = in[k] + base;
-    f(dc1, ds1, t, out + base, std::size_t{1});
+    f(dc1, ds1, in + base, out + base, std::size_t{1});
   }
 }
 
@@ -754,14 +732,16 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size >= kVectorRow<T> && size <= kSmallRow) {
-    ShortRowsForward<Op, T>(x, y, size, outer_begin, outer_end);
+    ForEachShortRowGroup<T, kWiden>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
+      ShortRowsForwardGroup<Op, T, rows>(dc, ds, x + base, y + base, size, count);
+    });
     return;
   }
   if (inner == 1 && size <= kSmallRow) {
-    ForEachRowBlock<T, kWiden, kInterleave, 1>({x}, y, size, outer_begin, outer_end,
-                                               [&](auto dc, auto ds, const auto& in, T* out, std::size_t stride) {
-                                                 SlicesForward<Op, T>(dc, ds, in[0], out, size, stride);
-                                               });
+    ForEachRowBlock<T, kWiden, kInterleave>(x, y, size, outer_begin, outer_end,
+                                            [&](auto dc, auto ds, const T* in, T* out, std::size_t stride) {
+                                              SlicesForward<Op, T>(dc, ds, in, out, size, stride);
+                                            });
     return;
   }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
@@ -820,7 +800,9 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
-    ShortRowsBackward<Op, T>(y, dy, dx, size, outer_begin, outer_end);
+    ForEachShortRowGroup<T, kWiden>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
+      ShortRowsBackwardGroup<Op, T, rows>(dc, ds, y + base, dy + base, dx + base, size, count);
+    });
     return;
   }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
