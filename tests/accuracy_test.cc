@@ -255,6 +255,60 @@ TEST(Accuracy, SoftmaxRowSpecialValues) {
     check_long_row_specials<double>(n);
   }
 }
+// +inf, NaN or all -inf in one slice among ordinary ones, in every layout a
+// slice can take (vectors of rows, groups of short rows, long rows with and
+// without their numerators kept, slices `inner` apart): that slice alone is
+// NaN, and every other slice has the bits it has without the special.
+template <class T>
+void check_special_among_slices(std::int64_t size, std::int64_t inner) {
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  const kernels::RowLayout l{.outer = 11, .size = size, .inner = inner};
+  const std::size_t n = static_cast<std::size_t>(l.outer * size * inner);
+  std::vector<T> base(n);
+  for (std::size_t i = 0; i < n; ++i) base[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)) * 20);
+  const auto run = [&](const std::vector<T>& x) {
+    std::vector<T> y(n);
+    kernels::forward<ops::Softmax, T>(x, y, l);
+    return y;
+  };
+  const std::vector<T> ref = run(base);
+  // Slice (outer 5, inner `inner - 1`): element s at at(s).
+  const auto at = [&](std::int64_t s) { return static_cast<std::size_t>((5 * size + s) * inner + inner - 1); };
+  const auto check = [&](const std::vector<T>& x, const char* what) {
+    const std::vector<T> y = run(x);
+    std::vector<bool> in_slice(n);
+    for (std::int64_t s = 0; s < size; ++s) in_slice[at(s)] = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (in_slice[i]) {
+        EXPECT_TRUE(std::isnan(y[i])) << what << " size " << size << " inner " << inner << " at " << i;
+      } else {
+        EXPECT_EQ(hex_bits(y[i]), hex_bits(ref[i])) << what << " size " << size << " inner " << inner << " at " << i;
+      }
+    }
+  };
+  for (const T special : {inf, std::numeric_limits<T>::quiet_NaN()}) {
+    std::vector<T> x = base;
+    x[at(size / 2)] = special;
+    check(x, std::isnan(special) ? "NaN" : "+inf");
+  }
+  std::vector<T> x = base;
+  for (std::int64_t s = 0; s < size; ++s) x[at(s)] = -inf;
+  check(x, "all -inf");
+}
+
+TEST(Accuracy, SoftmaxSpecialSliceAmongOthers) {
+  for (const std::string& t : kernels::targets()) {
+    kernels::set_target(t);
+    SCOPED_TRACE("target " + t);
+    for (const auto& [size, inner] : {std::pair<std::int64_t, std::int64_t>{3, 1}, {10, 1}, {17, 1}, {1001, 1},
+                                      {5001, 1}, {7, 5}, {40, 3}}) {
+      check_special_among_slices<float>(size, inner);
+      check_special_among_slices<double>(size, inner);
+    }
+  }
+  kernels::set_target("");
+}
+
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 
 // Every target compiled in, not just the best one.

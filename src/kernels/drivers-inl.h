@@ -339,7 +339,7 @@ HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, 
       num[s] = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
       AddCompensated(sum, err, num[s]);
     }
-    const auto den = Body<Op>::template Denominator<T>(dc, hn::Add(sum, err));
+    const auto den = Body<Op>::template Denominator<T>(dc, hn::Add(sum, err), m);
     for (std::size_t s = 0; s < size; ++s) {
       StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, num[s], den), y + s * stride);
     }
@@ -349,7 +349,7 @@ HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, 
     AddCompensated(sum, err, Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m));
   }
   sum = hn::Add(sum, err);
-  const auto den = Body<Op>::template Denominator<T>(dc, sum);
+  const auto den = Body<Op>::template Denominator<T>(dc, sum, m);
   for (std::size_t s = 0; s < size; ++s) {
     const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
     StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, den), y + s * stride);
@@ -587,7 +587,7 @@ HWY_INLINE void ShortRowsForwardGroup(DC dc, DS ds, const T* x, T* y, std::size_
   }
   for (std::size_t g = 0; g < kRows; ++g) {
     const double sum = ShortRowSum<sizeof(T) == 8>(dc, r[g]);
-    const auto den = hn::Set(dc, hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum))));
+    const auto den = hn::Set(dc, hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, hn::GetLane(max[g])))));
     for (std::size_t k = 0; k < count; ++k) r[g].v[k] = Body<Op>::template Normalize<T>(dc, r[g].v[k], den);
   }
   for (std::size_t g = 0; g < kRows; ++g) StoreShortRow(dc, ds, r[g], y + g * size);
@@ -778,7 +778,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
         });
       }
       const hn::CappedTag<double, 1> d1;
-      const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum)));
+      const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, m)));
       ForEachVector<T, kWiden, kInterleave>(size, [&](auto dc, auto ds, std::size_t i) {
         const auto v = buffered ? hn::LoadU(dc, num + i)
                                 : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));

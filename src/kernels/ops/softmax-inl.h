@@ -6,6 +6,8 @@
 #define ACTIVA_KERNELS_SOFTMAX_INL_H_
 #endif
 
+#include <limits>
+
 #include <hwy/highway.h>
 
 #include "activa/ops/softmax.h"
@@ -28,7 +30,8 @@ struct Body<ops::Softmax> {
   // float inputs, and a float result needs exp only to 2^-31 (ExpForFloat);
   // for double inputs its rounding error lo (TwoSum) would cost
   // |x - max| * 2^-53 relative, so it is put back: exp(hi + lo) = exp(hi)(1 + lo).
-  // max = -inf (all -inf) or +inf gives NaN as in PyTorch.
+  // Where max is not finite (a NaN in the row, +inf, or all -inf) the value
+  // is unspecified: Denominator makes the whole row NaN, as in PyTorch.
   template <class T, class D, class V>
   static HWY_INLINE V Numerator(D d, V x, V max) {
     const V hi = hn::Sub(x, max);
@@ -43,17 +46,18 @@ struct Body<ops::Softmax> {
     }
   }
 
-  // What Normalize divides by, once per slice. Float results: the reciprocal
-  // of the double sum, multiplied (2^-52 relative, invisible after rounding to
-  // float; PyTorch multiplies by the reciprocal too). Double results: the sum
-  // itself, divided, for a correctly rounded quotient.
+  // What Normalize divides by, once per slice, from the sum of its numerators
+  // and its max. Float results: the reciprocal of the double sum, multiplied
+  // (2^-52 relative, invisible after rounding to float; PyTorch multiplies by
+  // the reciprocal too). Double results: the sum itself, divided, for a
+  // correctly rounded quotient. NaN where max is not finite: every output of
+  // such a row is NaN in PyTorch (x - max is NaN for some x, so is the sum),
+  // and NaN times or over any numerator is NaN.
   template <class T, class D, class V>
-  static HWY_INLINE V Denominator(D d, V sum) {
-    if constexpr (sizeof(T) == 4) {
-      return hn::Div(hn::Set(d, 1.0), sum);
-    } else {
-      return sum;
-    }
+  static HWY_INLINE V Denominator(D d, V sum, V max) {
+    V den = sum;
+    if constexpr (sizeof(T) == 4) den = hn::Div(hn::Set(d, 1.0), sum);
+    return hn::IfThenElse(hn::IsFinite(max), den, hn::Set(d, std::numeric_limits<double>::quiet_NaN()));
   }
   template <class T, class D, class V>
   static HWY_INLINE V Normalize(D, V numerator, V denominator) {
