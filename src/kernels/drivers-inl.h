@@ -587,7 +587,8 @@ HWY_INLINE void ShortRowsForwardGroup(DC dc, DS ds, const T* x, T* y, std::size_
   }
   for (std::size_t g = 0; g < kRows; ++g) {
     const double sum = ShortRowSum<sizeof(T) == 8>(dc, r[g]);
-    const auto den = hn::Set(dc, hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, hn::GetLane(max[g])))));
+    const auto den1 = Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, hn::GetLane(max[g])));
+    const auto den = hn::Set(dc, hn::GetLane(den1));
     for (std::size_t k = 0; k < count; ++k) r[g].v[k] = Body<Op>::template Normalize<T>(dc, r[g].v[k], den);
   }
   for (std::size_t g = 0; g < kRows; ++g) StoreShortRow(dc, ds, r[g], y + g * size);
