@@ -91,8 +91,9 @@ HWY_INLINE V Expm1(D d, V x) {
 // e^z for z <= 0 (-inf included) on double lanes, to 2^-33 relative: enough
 // for a result rounded to float. NaN z gives an unspecified value: the caller
 // (softmax) makes such rows NaN as a whole. Fused multiply-adds (Fma:
-// std::fma on targets without FMA, so every target gives the same bits), ten
-// operations:
+// std::fma on targets without FMA, so every target gives the same bits),
+// thirteen operations (sixteen before 2^k went into the exponent field and the
+// NaN select left):
 // - k = round(z log2(e)) as the low bits of z log2(e) + 1.5 * 2^52;
 // - r = z - k ln2 in one fused multiply-add: fl(ln2) errs by 2.3e-17, times
 //   |k| <= 289 that is 2^-47 relative, and |r| <= 0.34658;
