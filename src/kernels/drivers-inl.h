@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -320,9 +321,46 @@ using detail::kSmallRow;
 // 0.11-0.16 Gelem/s; rows of 16 and 32, 1.0x-1.08x). Backward (a dot product,
 // no exponentials) runs row by row at every length: rows of 1 to 32 of float,
 // 1.9x-4.5x the transposed blocks; float forward 1.2x-2x from rows of 5 (about
-// even at 9), 0.6x-0.9x below (A/B in one shell, 256 Ki elements).
+// even at 9), 0.6x-0.9x below (A/B in one shell, 256 Ki elements). On
+// AVX-512, float rows of kVectorRow to kTransposedRow go 8 rows at a time,
+// transposed in registers (TransposedRowsForward: 1.5x-1.8x row by row at
+// rows of 5 to 12, 1.04x at 16), with row by row's sum order.
 template <class T>
 inline constexpr std::size_t kVectorRow = sizeof(T) == 4 ? 5 : kSmallRow + 1;
+
+// v[0] op ... op v[kN - 1] lane by lane in ShortRowSum's tree: slots j and
+// j + P/2 of the kN slots padded to a power of two P first, then j and
+// j + P/4, ... (an absent slot is ShortRowSum's -0, which adds nothing).
+// Reduces into v; kW is the stride of the next level.
+template <std::size_t kN, std::size_t kW = std::bit_ceil(kN) / 2, class V, class Op>
+HWY_INLINE V TreeReduce(V* v, const Op& op) {
+  if constexpr (kW >= 1) {
+    ForIndex<(kN > kW ? kN - kW : 0)>([&](auto j) { v[j] = op(v[j], v[j + kW]); });
+    return TreeReduce<std::min(kN, kW), kW / 2>(v, op);
+  }
+  return v[0];
+}
+
+// Forward over slices held in vectors, lane l of v[s] element s of slice l,
+// the outputs written over v, with the sum in ShortRowSum's tree (TreeReduce),
+// the tree contiguous rows of kN take when they run in vectors of their own.
+// Unrolled (ForIndex), so that v stays in registers. The max is exact in any
+// order: a tree too, not one chain of kN. A NaN anywhere makes the inputs'
+// sum NaN, and so the max; so does +inf with -inf, where a max of +inf would
+// make the outputs NaN anyway (Denominator).
+template <class Op, class T, std::size_t kN, class DC>
+HWY_INLINE void TreeSlicesForward(DC dc, hn::Vec<DC>* v) {
+  const auto each = [](const auto& f) { ForIndex<kN>(f); };
+  const auto add = [](auto a, auto b) { return hn::Add(a, b); };
+  hn::Vec<DC> t[kN];
+  each([&](auto s) { t[s] = v[s]; });
+  auto m = TreeReduce<kN>(t, [](auto a, auto b) { return hn::Max(a, b); });
+  each([&](auto s) { t[s] = v[s]; });
+  m = hn::IfThenElse(hn::IsNaN(TreeReduce<kN>(t, add)), hn::Set(dc, std::numeric_limits<double>::quiet_NaN()), m);
+  each([&](auto s) { t[s] = v[s] = Body<Op>::template Numerator<T>(dc, v[s], m); });
+  const auto den = Body<Op>::template Denominator<T>(dc, TreeReduce<kN>(t, add), m);
+  each([&](auto s) { v[s] = Body<Op>::template Normalize<T>(dc, v[s], den); });
+}
 
 // One vector of lanes, each lane its own slice of `size` elements `stride`
 // apart starting at x + lane: max, sum and outputs run lane by lane in slice
@@ -636,6 +674,55 @@ HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::
   });
 }
 
+// Element s of row r of the `lanes` rows of `size` at rows to
+// columns[s * lanes + r]: rows of 1 to 4 a vector of rows at a time by
+// Highway's interleaved loads (softmax forward 1.8x-2.2x the copy element by
+// element), longer ones element by element.
+template <class T>
+HWY_INLINE void ToColumns(const T* rows, T* columns, std::size_t size, std::size_t lanes) {
+  const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t n = hn::Lanes(d);
+  if (size <= 4 && lanes % n == 0) {
+    for (std::size_t q = 0; q < lanes; q += n) {
+      const T* p = rows + q * size;
+      V v[4];
+      if (size == 1) v[0] = hn::LoadU(d, p);
+      if (size == 2) hn::LoadInterleaved2(d, p, v[0], v[1]);
+      if (size == 3) hn::LoadInterleaved3(d, p, v[0], v[1], v[2]);
+      if (size == 4) hn::LoadInterleaved4(d, p, v[0], v[1], v[2], v[3]);
+      for (std::size_t s = 0; s < size; ++s) hn::StoreU(v[s], d, columns + s * lanes + q);
+    }
+    return;
+  }
+  for (std::size_t r = 0; r < lanes; ++r) {
+    for (std::size_t s = 0; s < size; ++s) columns[s * lanes + r] = rows[r * size + s];
+  }
+}
+
+// The inverse of ToColumns.
+template <class T>
+HWY_INLINE void FromColumns(const T* columns, T* rows, std::size_t size, std::size_t lanes) {
+  const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t n = hn::Lanes(d);
+  if (size <= 4 && lanes % n == 0) {
+    for (std::size_t q = 0; q < lanes; q += n) {
+      T* p = rows + q * size;
+      V v[4];
+      for (std::size_t s = 0; s < size; ++s) v[s] = hn::LoadU(d, columns + s * lanes + q);
+      if (size == 1) hn::StoreU(v[0], d, p);
+      if (size == 2) hn::StoreInterleaved2(v[0], v[1], d, p);
+      if (size == 3) hn::StoreInterleaved3(v[0], v[1], v[2], d, p);
+      if (size == 4) hn::StoreInterleaved4(v[0], v[1], v[2], v[3], d, p);
+    }
+    return;
+  }
+  for (std::size_t r = 0; r < lanes; ++r) {
+    for (std::size_t s = 0; s < size; ++s) rows[r * size + s] = columns[s * lanes + r];
+  }
+}
+
 // Calls f(dc, ds, source, destination, stride) for blocks of rows
 // [o, o + lanes) of contiguous rows of `size`: full blocks are transposed into
 // buf (element s of row r at buf[s * lanes + r]) and back, where kInterleave
@@ -654,13 +741,9 @@ HWY_INLINE void ForEachRowBlock(const T* in, T* out, std::size_t size, std::int6
     const std::size_t lanes = hn::Lanes(dc);
     for (; o + static_cast<std::int64_t>(lanes) <= end; o += static_cast<std::int64_t>(lanes)) {
       const std::size_t base = static_cast<std::size_t>(o) * size;
-      for (std::size_t r = 0; r < lanes; ++r) {
-        for (std::size_t s = 0; s < size; ++s) buf[0][s * lanes + r] = in[base + r * size + s];
-      }
+      ToColumns(in + base, buf[0], size, lanes);
       f(dc, ds, buf[0], buf[1], lanes);
-      for (std::size_t r = 0; r < lanes; ++r) {
-        for (std::size_t s = 0; s < size; ++s) out[base + r * size + s] = buf[1][s * lanes + r];
-      }
+      FromColumns(buf[1], out + base, size, lanes);
     }
   };
   if constexpr (kInterleave) blocks(hn::QuadD<DC>(), hn::QuadD<DS>());
@@ -672,6 +755,107 @@ HWY_INLINE void ForEachRowBlock(const T* in, T* out, std::size_t size, std::int6
     f(dc1, ds1, in + base, out + base, std::size_t{1});
   }
 }
+
+#if HWY_TARGET <= HWY_AVX3
+// Float rows up to this length run in blocks of 8 transposed in registers
+// (TransposedRowsForward) on targets with 16 float lanes.
+inline constexpr std::size_t kTransposedRow = 16;
+
+// Transposes 8 rows of 16 floats: v[k], row k, becomes v[j] = [column j |
+// column j + 8], each column's 8 elements in row order. Applied to [column j
+// | column j + 8] it gives the rows back. Three stages of 8 interleaves,
+// block swaps and blends: 32 operations per 8 rows.
+template <class D>
+HWY_INLINE void Transpose8x16(D d, hn::Vec<D>* v) {
+  const hn::Repartition<double, D> dd;
+  // Block b of a[k] (k even) holds rows k and k + 1 of columns 4b and 4b + 1,
+  // of a[k + 1] columns 4b + 2 and 4b + 3.
+  hn::Vec<D> a[8];
+  for (std::size_t k = 0; k < 8; k += 2) {
+    a[k] = hn::InterleaveLower(d, v[k], v[k + 1]);
+    a[k + 1] = hn::InterleaveUpper(d, v[k], v[k + 1]);
+  }
+  // Block b of q[h][m] holds rows 4h to 4h + 3 of column 4b + m.
+  hn::Vec<D> q[2][4];
+  for (std::size_t h = 0; h < 2; ++h) {
+    for (std::size_t c = 0; c < 2; ++c) {
+      const auto lo = hn::BitCast(dd, a[4 * h + c]), hi = hn::BitCast(dd, a[4 * h + 2 + c]);
+      q[h][2 * c] = hn::BitCast(d, hn::InterleaveLower(dd, lo, hi));
+      q[h][2 * c + 1] = hn::BitCast(d, hn::InterleaveUpper(dd, lo, hi));
+    }
+  }
+  for (std::size_t m = 0; m < 4; ++m) {
+    v[m] = hn::OddEvenBlocks(hn::SwapAdjacentBlocks(q[1][m]), q[0][m]);
+    v[m + 4] = hn::OddEvenBlocks(q[1][m], hn::SwapAdjacentBlocks(q[0][m]));
+  }
+}
+
+// Calls f(dc, v, size) for blocks of 8 contiguous float rows of `size`
+// (kVectorRow to kTransposedRow) from [begin, end), v[s] holding element s of
+// each row as doubles, size a std::integral_constant; f leaves the outputs in
+// v. Two blocks go as a twin (twin-inl.h: a block is one dependency chain of
+// ~150 cycles, transpositions, max, exponentials, sum, division), then one.
+// Rows are loaded and stored masked (nothing read or written past them) and
+// transposed in registers. Returns the first row not done (fewer than 8
+// left).
+template <class F>
+HWY_INLINE std::int64_t ForEachTransposedBlock(const float* in, float* out, std::size_t size, std::int64_t begin,
+                                               std::int64_t end, const F& f) {
+  const hn::ScalableTag<float> d;
+  const hn::Half<decltype(d)> dh;
+  using DC = hn::Repartition<double, decltype(d)>;
+  std::int64_t o = begin;
+  ForIndex<kTransposedRow + 1>([&](auto k) {
+    constexpr std::size_t kSize = k;
+    if constexpr (kSize >= kVectorRow<float>) {
+      if (size != kSize) return;
+      const auto mask = hn::FirstN(d, kSize);
+      // A local row index: the masked stores may alias anything, o included.
+      std::int64_t row = o;
+      const auto blocks = [&]<std::size_t kBlocks>(auto dc, std::integral_constant<std::size_t, kBlocks>) {
+        for (; row + 8 * static_cast<std::int64_t>(kBlocks) <= end; row += 8 * kBlocks) {
+          const std::size_t base = static_cast<std::size_t>(row) * kSize;
+          hn::Vec<decltype(d)> v[kBlocks][8];
+          hn::Vec<decltype(dc)> c[kSize];
+          ForIndex<kBlocks>([&](auto b) {
+            ForIndex<8>([&](auto r) { v[b][r] = hn::MaskedLoad(mask, d, in + base + (8 * b + r) * kSize); });
+            Transpose8x16(d, v[b]);
+          });
+          ForIndex<kSize>([&](auto s) {
+            const auto column = [&](std::size_t b) {
+              return hn::PromoteTo(DC(), s < 8 ? hn::LowerHalf(dh, v[b][s % 8]) : hn::UpperHalf(dh, v[b][s % 8]));
+            };
+            if constexpr (kBlocks == 1) {
+              c[s] = column(0);
+            } else {
+              c[s] = {column(0), column(1)};
+            }
+          });
+          f(dc, c, std::integral_constant<std::size_t, kSize>{});
+          ForIndex<kBlocks>([&](auto b) {
+            const auto half = [&](auto s) {
+              if constexpr (s >= kSize) {
+                return hn::Zero(dh);
+              } else if constexpr (kBlocks == 1) {
+                return hn::DemoteTo(dh, c[s]);
+              } else {
+                return hn::DemoteTo(dh, b == 0 ? c[s].a : c[s].b);
+              }
+            };
+            ForIndex<8>([&](auto j) { v[b][j] = hn::Combine(d, half(std::integral_constant<std::size_t, j + 8>{}), half(j)); });
+            Transpose8x16(d, v[b]);
+            ForIndex<8>([&](auto r) { hn::BlendedStore(v[b][r], mask, d, out + base + (8 * b + r) * kSize); });
+          });
+        }
+      };
+      blocks(hn::TwinD<DC>(), std::integral_constant<std::size_t, 2>{});
+      blocks(DC(), std::integral_constant<std::size_t, 1>{});
+      o = row;
+    }
+  });
+  return o;
+}
+#endif
 
 // Prefetches the 64-byte lines that start in p[i, i + lanes): called with
 // the next row's elements at a block of this row's, it fetches each line once.
@@ -725,6 +909,20 @@ HWY_INLINE double RowMax(const T* x, std::size_t n) {
   return any_nan ? std::numeric_limits<double>::quiet_NaN() : r;
 }
 
+#if HWY_TARGET <= HWY_AVX3
+// Softmax-like ops over float rows of kVectorRow to kTransposedRow in
+// transposed blocks; returns the first row not done. Kept out of
+// AlongDimForward: inlined there, it changed how that function's other loops
+// compiled (rows of 1 ran 0.7x-0.85x before ToColumns replaced those loops).
+template <class Op>
+HWY_NOINLINE std::int64_t TransposedRowsForward(const float* x, float* y, std::size_t size, std::int64_t begin,
+                                                std::int64_t end) {
+  return ForEachTransposedBlock(x, y, size, begin, end, [](auto dc, auto* v, auto count) {
+    TreeSlicesForward<Op, float, count>(dc, v);
+  });
+}
+#endif
+
 template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
                      std::int64_t outer_end) {
@@ -732,6 +930,13 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (std::is_same_v<T, float>) {
+    if (inner == 1 && size >= kVectorRow<T> && size <= kTransposedRow) {
+      outer_begin = TransposedRowsForward<Op>(x, y, size, outer_begin, outer_end);
+    }
+  }
+#endif
   if (inner == 1 && size >= kVectorRow<T> && size <= kSmallRow) {
     ForEachShortRowGroup<T, kWiden>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
       ShortRowsForwardGroup<Op, T, rows>(dc, ds, x + base, y + base, size, count);
