@@ -163,9 +163,10 @@ void check_along_dim() {
   std::uniform_real_distribution<double> g(-1, 1);
   for (std::int64_t size : {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 17, 24, 31, 32, 33, 100, 1000, 4099}) {
     for (double scale : {1.0, 30.0, 1e4}) {
-      // Short rows: 29 of them, so that float rows of up to 16 also run as
-      // transposed blocks of 16 and 8 rows, and 5 rows on their own.
-      const std::int64_t rows = size <= 32 ? 29 : 5;
+      // Short rows: 45 of them, so that every block a short row can go in
+      // is used: 32 rows of 1 to 4 (interleaved loads) or float rows of 5 to
+      // 16 on AVX-512 (two transposed blocks), then 8, then 5 left.
+      const std::int64_t rows = size <= 32 ? 45 : 5;
       std::vector<T> x(static_cast<std::size_t>(rows * size)), y(x.size()), dy(x.size()), dx(x.size());
       for (auto& v : x) v = static_cast<T>(g(rng) * scale);
       for (auto& v : dy) v = static_cast<T>(g(rng));

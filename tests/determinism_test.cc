@@ -64,8 +64,9 @@ std::vector<T> run(std::size_t n) {
     // time; 45 rows are quads, a vector and a tail on every target), rows of
     // 10, 17 and 32 (in vectors of their own, groups of rows and single
     // rows), rows of 37 and 100 (whole accumulator groups, vectors and
-    // one-lane tails), slices 7 apart (strided), and 29 rows of every length
-    // up to 16 (float forward on AVX-512: transposed blocks of 16 and 8 rows,
+    // one-lane tails), slices 7 apart (strided), and 45 rows of every length
+    // up to 16 (forward: 32 rows of 1 to 4 transposed by interleaved loads,
+    // float rows of 5 to 16 on AVX-512 in transposed blocks of 16 and 8 rows,
     // then the rows left).
     std::vector<T> out;
     std::vector<kernels::RowLayout> layouts = {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
@@ -77,7 +78,7 @@ std::vector<T> run(std::size_t n) {
                                                kernels::RowLayout{.outer = 3, .size = 37, .inner = 1},
                                                kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
                                                kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7}};
-    for (std::int64_t size = 1; size <= 16; ++size) layouts.push_back({.outer = 29, .size = size, .inner = 1});
+    for (std::int64_t size = 1; size <= 16; ++size) layouts.push_back({.outer = 45, .size = size, .inner = 1});
     for (const kernels::RowLayout& l : layouts) {
       const auto sz = static_cast<std::size_t>(l.outer * l.size * l.inner);
       std::vector<T> xs(sz), ys(sz), dys(dy.begin(), dy.begin() + static_cast<std::ptrdiff_t>(sz)), dxs(sz);
