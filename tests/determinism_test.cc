@@ -60,19 +60,17 @@ std::vector<T> run(std::size_t n) {
     }
     return out;
   } else {
-    // Rows of n / 7 (contiguous), rows of 3 (forward: vectors of rows at a
-    // time; 45 rows are quads, a vector and a tail on every target), rows of
-    // 10, 17 and 32 (in vectors of their own, groups of rows and single
-    // rows), rows of 37 and 100 (whole accumulator groups, vectors and
-    // one-lane tails), slices 7 apart (strided), and 45 rows of every length
-    // up to 16 (forward: 32 rows of 1 to 4 transposed by interleaved loads,
-    // float rows of 5 to 16 on AVX-512 in transposed blocks of 16 and 8 rows,
-    // then the rows left).
+    // Rows of n / 7 (contiguous), rows of 10 over the whole input, 45 rows
+    // of every length up to 16 (forward: quads, a vector and a tail of
+    // vectors of rows, rows of 1 to 4 transposed by interleaved loads; float
+    // rows of 5 to 16 on AVX-512 in transposed blocks of 16 and 8 rows, the
+    // rest in vectors of their own, groups of rows and single rows), rows of
+    // 17 and 32 (in vectors of their own), rows of 37 and 100 (whole
+    // accumulator groups, vectors and one-lane tails) and slices 7 apart
+    // (strided).
     std::vector<T> out;
     std::vector<kernels::RowLayout> layouts = {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                                kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
-                                               kernels::RowLayout{.outer = 45, .size = 3, .inner = 1},
-                                               kernels::RowLayout{.outer = 45, .size = 10, .inner = 1},
                                                kernels::RowLayout{.outer = 23, .size = 17, .inner = 1},
                                                kernels::RowLayout{.outer = 15, .size = 32, .inner = 1},
                                                kernels::RowLayout{.outer = 3, .size = 37, .inner = 1},
