@@ -72,9 +72,14 @@ constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
 template <class F>
 void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
   if (count <= 0) return;
-  const int threads =
-      static_cast<int>(std::min<std::int64_t>(num_threads(), count));
-  if (threads <= 1 || count * cost < kParallelThreshold) {
+  // The threshold first: asking OpenMP for its thread count costs ~4 ns, a
+  // third of a small call's overhead (relu on 16 elements: 13 ns a call).
+  if (count * cost < kParallelThreshold) {
+    f(std::int64_t{0}, count);
+    return;
+  }
+  const int threads = static_cast<int>(std::min<std::int64_t>(num_threads(), count));
+  if (threads <= 1) {
     f(std::int64_t{0}, count);
     return;
   }
