@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <span>
 
+#include "src/kernels/exp2_table.h"
 #include "tests/mp_real.h"
 #include "tests/test_support.h"
 
@@ -314,6 +315,19 @@ TEST(Accuracy, SoftmaxSpecialSliceAmongOthers) {
 }
 
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
+
+// The float exponential's table (src/kernels/exp2_table.h): hi is the float
+// nearest 2^(j/16), and hi + lo is within 2^-48 relative of it.
+TEST(Accuracy, Exp2TableAgainstMpfr) {
+  const MpReal ln2 = log1p(MpReal(1));
+  for (int j = 0; j < 16; ++j) {
+    const MpReal exact = exp(MpReal(j) / MpReal(16) * ln2);
+    const float hi = kernels::detail::kExp2Hi[j], lo = kernels::detail::kExp2Lo[j];
+    EXPECT_EQ(hi, exact.to_float()) << "j = " << j;
+    const double rel = (abs(MpReal(double(hi)) + MpReal(double(lo)) - exact) / exact).to_double();
+    EXPECT_LE(rel, 0x1p-48) << "j = " << j;
+  }
+}
 
 // Every target compiled in, not just the best one.
 TEST(Accuracy, EveryTargetFloat32) {

@@ -3,10 +3,11 @@
 //
 // Why not round e^x to float and go on from there: sigmoid(x) = 1 / (1 + e)
 // then rounds three times (e, 1 + e, the quotient), up to ~1.5 ULP. Here e^z
-// is kept as 2^k (1 + a + b) with a = r exact and b = expm1(r) - r, every sum
-// that would lose bits is an exact two-sum, and the quotient is corrected once
-// from its residual, so the result rounds once more than the exact value
-// (measured: tests/exhaustive_test.cc, every float input).
+// is kept as 2^k times a pair hi + lo (ExpTable), or, where e^z - 1 is wanted,
+// 2^k (1 + a + b) with a exact (ExpReduce); every sum that would lose bits is
+// an exact two-sum, and the quotient is corrected once from its residual, so
+// the result rounds once more than the exact value (measured:
+// tests/exhaustive_test.cc, every float input).
 //
 // Every multiply-add below is fused. Targets without FMA (SSE4, SSSE3,
 // scalar) compute it lane by lane with std::fma, which is correctly rounded:
@@ -24,6 +25,7 @@
 
 #include <hwy/highway.h>
 
+#include "src/kernels/exp2_table.h"
 #include "src/kernels/twin-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -81,16 +83,69 @@ HWY_INLINE V Pow2(D d, hn::Vec<hn::RebindToSigned<D>> k) {
 }
 
 // v * 2^k where v 2^(k + 64) is a normal float (the callers: k in [-159, 2],
-// v in [0.25, 2], so it lies in [2^-97, 2^67]): that product is exact, and the
+// v in [0.24, 2], so it lies in [2^-98, 2^67]): that product is exact, and the
 // constant 2^-64 then rounds a subnormal result once.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V Scale(D d, V v, hn::Vec<hn::RebindToSigned<D>> k) {
   return hn::Mul(hn::Mul(v, Pow2(d, hn::Add(k, hn::Set(hn::RebindToSigned<D>(), 64)))), hn::Set(d, 0x1p-64f));
 }
 
+// Lanes of the 16-entry table at the indices j (in [0, 16)): one permutation
+// where a vector holds the table (AVX-512), else a gather; the same bits either way.
+template <class D>
+HWY_INLINE hn::Vec<D> Lookup16(D d, hn::Vec<hn::RebindToSigned<D>> j, const hn::TFromD<D>* table) {
+  if constexpr (hn::kIsTwin<D>) {
+    const typename D::Inner d1;
+    return {Lookup16(d1, j.a, table), Lookup16(d1, j.b, table)};
+  } else if constexpr (hn::MaxLanes(D()) == 16) {
+    return hn::TableLookupLanes(hn::LoadU(d, table), hn::IndicesFromVec(d, j));
+  } else {
+    return hn::GatherIndex(d, table, j);
+  }
+}
+
+// e^z = 2^k m for z in [-110, 0], m a normalized pair in [0.97, 1.96],
+// accurate to ~2^-29 relative to e^z, from 2^(j/16) looked up:
+// - n = 16k + j = round(16 z / ln2), as the low bits of 16 z / ln2 + 1.5 * 2^23;
+// - r = z - n ln2/16, |r| <= 0.0217: ln2/16 = C + delta, and z - n C is exact
+//   (C has 21 significant bits, n at most 12, and the difference needs no
+//   more than 24: where n != 0, |z| > 0.021, so z is a multiple of 2^-29);
+//   -n delta (< 2^-21) is added with one rounding, 2^-24 |r| < 2^-29.5;
+// - e^r - 1 = p by its Taylor series through r^4 (r^5/5! < 2^-34), one
+//   rounding of 2^-24 |p| < 2^-29.5 at the end;
+// - m = 2^(j/16) e^r = hi_j + (hi_j p + lo_j), the tables' parts
+//   (exp2_table.h), the sum two-summed.
+// 17 operations (28 for ExpReduce and the two-sums that made its pair).
+template <class D, class V = hn::Vec<D>>
+struct ExpScaled {
+  hn::Vec<hn::RebindToSigned<D>> k;
+  Pair<V> m;
+};
+
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE ExpScaled<D> ExpTable(D d, V z) {
+  const hn::RebindToSigned<D> di;
+  const V magic = hn::Set(d, 0x1.8p23f);
+  const V big = Fma(d, z, hn::Set(d, 0x1.715476p+4f), magic);  // 16 / ln2
+  const V n = hn::Sub(big, magic);
+  const V r_hi = Fma(d, n, hn::Set(d, -0x1.62e43p-5f), z);   // -C
+  const V r = Fma(d, n, hn::Set(d, 0x1.05c61p-33f), r_hi);  // -delta
+  V c = Fma(d, r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+  c = Fma(d, c, r, hn::Set(d, 0.5f));
+  const V p = Fma(d, hn::Mul(r, r), c, r);
+  const auto bits = hn::BitCast(di, big);
+  const auto j = hn::And(bits, hn::Set(di, 15));
+  const V hi = Lookup16(d, j, detail::kExp2Hi);
+  // bits = bits(magic) + n exactly: |n| < 2^22 stays in magic's binade.
+  return {hn::ShiftRight<4>(hn::Sub(bits, hn::BitCast(di, magic))),
+          FastTwoSum(hi, Fma(d, hi, p, Lookup16(d, j, detail::kExp2Lo)))};
+}
+
 // e^z = 2^k (1 + a + b) for z in [-230, 0], with z = k ln2 + a + lo: a is
 // exact and |lo| < 2^-21, and b = expm1(a) - a + lo e^a, which is
-// expm1(a + lo) - a to ~2^-27 relative to 1.
+// expm1(a + lo) - a to ~2^-27 relative to 1. For e^z - 1 (Expm1Pair): its
+// error is relative to e^z - 1 where that is small, which ExpTable's pair,
+// rounded at 2^-29.5 relative to e^z, is not.
 template <class D, class V = hn::Vec<D>>
 struct ExpParts {
   hn::Vec<hn::RebindToSigned<D>> k;
@@ -124,18 +179,12 @@ HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
   return {hn::ConvertTo(hn::RebindToSigned<D>(), k), a, b};
 }
 
-// 1 + a + b as a pair (|a| <= 0.35, |b| <= 0.07).
+// 1 + e^z for z <= 0 as a pair, from e^z = 2^k m (ExpTable). Below 2^-100,
+// e^z no longer shows in 1 + e^z; k is capped there so that 2^k stays a
+// normal float.
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> Mantissa(D d, const ExpParts<D>& e) {
-  const Pair<V> ab = FastTwoSum(e.a, e.b);
-  const Pair<V> m = FastTwoSum(hn::Set(d, 1.0f), ab.hi);
-  return {m.hi, hn::Add(m.lo, ab.lo)};
-}
-
-// 1 + e^z for z <= 0 as a pair, from e^z = 2^k m. Below 2^-100, e^z no longer
-// shows in 1 + e^z; k is capped there so that 2^k stays a normal float.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> OnePlus(D d, const ExpParts<D>& e, const Pair<V>& m) {
+HWY_INLINE Pair<V> OnePlus(D d, const ExpScaled<D>& e) {
+  const Pair<V>& m = e.m;
   const V s = Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100)));
   const Pair<V> t = FastTwoSum(hn::Set(d, 1.0f), hn::Mul(s, m.hi));  // s m.hi <= 1
   return {t.hi, Fma(d, s, m.lo, t.lo)};

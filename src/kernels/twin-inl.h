@@ -91,7 +91,7 @@ template <class D1, class V> HWY_INLINE auto DemoteTo(TwinD<D1>, Twin<V> v) { re
 template <class D1, class M> HWY_INLINE auto RebindMask(TwinD<D1>, Twin<M> m) { return Each([](auto x) { return RebindMask(D1(), x); }, m); }
 template <class D1, class M> HWY_INLINE auto VecFromMask(TwinD<D1>, Twin<M> m) { return Each([](auto x) { return VecFromMask(D1(), x); }, m); }
 
-// Arithmetic, comparisons, classes and selects (Or: on vectors and on masks).
+// Arithmetic, comparisons, classes and selects (And, Or: on vectors; Or on masks too).
 template <class V> HWY_INLINE auto Neg(Twin<V> x) { return Each([](auto... v) { return Neg(v...); }, x); }
 template <class V> HWY_INLINE auto Abs(Twin<V> x) { return Each([](auto... v) { return Abs(v...); }, x); }
 template <class V> HWY_INLINE auto Round(Twin<V> x) { return Each([](auto... v) { return Round(v...); }, x); }
@@ -101,6 +101,7 @@ template <class V> HWY_INLINE auto Mul(Twin<V> x, Twin<V> y) { return Each([](au
 template <class V> HWY_INLINE auto Div(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Div(v...); }, x, y); }
 template <class V> HWY_INLINE auto Min(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Min(v...); }, x, y); }
 template <class V> HWY_INLINE auto Max(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Max(v...); }, x, y); }
+template <class V> HWY_INLINE auto And(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return And(v...); }, x, y); }
 template <class V> HWY_INLINE auto Or(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Or(v...); }, x, y); }
 template <class V> HWY_INLINE auto CopySign(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return CopySign(v...); }, x, y); }
 template <class V> HWY_INLINE auto MulAdd(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return MulAdd(v...); }, x, y, z); }

@@ -47,9 +47,8 @@ struct Body<ops::Elu> {
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     V e;
     if constexpr (sizeof(F) == 4) {
-      const ExpParts<D> parts = ExpReduce(d, hn::Max(hn::Min(x, hn::Zero(d)), hn::Set(d, -110.0f)));
-      const Pair<V> m = Mantissa(d, parts);
-      e = Scale(d, hn::Add(m.hi, m.lo), parts.k);
+      const ExpScaled<D> parts = ExpTable(d, hn::Max(hn::Min(x, hn::Zero(d)), hn::Set(d, -110.0f)));
+      e = Scale(d, hn::Add(parts.m.hi, parts.m.lo), parts.k);
     } else {
       e = Exp<T>(d, x);
     }

@@ -30,12 +30,11 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       // e = 2^k m; the numerator is 1, or m with 2^k applied last.
-      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
-      const Pair<V> m = Mantissa(d, e);
+      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
       const auto neg = x < hn::Zero(d);
-      const Pair<V> n{hn::IfThenElse(neg, m.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(neg, m.lo)};
+      const Pair<V> n{hn::IfThenElse(neg, e.m.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(neg, e.m.lo)};
       const auto k = hn::IfThenElseZero(hn::RebindMask(hn::RebindToSigned<D>(), neg), e.k);
-      const V y = Scale(d, Divide(d, n, OnePlus(d, e, m)), k);
+      const V y = Scale(d, Divide(d, n, OnePlus(d, e)), k);
       return hn::IfThenElse(hn::IsNaN(x), x, y);
     } else {
       const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
@@ -48,9 +47,8 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
-      const Pair<V> m = Mantissa(d, e);
-      const V g = Scale(d, Divide(d, m, Square(d, OnePlus(d, e, m))), e.k);
+      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
+      const V g = Scale(d, Divide(d, e.m, Square(d, OnePlus(d, e))), e.k);
       return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
     } else {
       const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));

@@ -45,10 +45,9 @@ struct Body<ops::Tanh> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const ExpParts<D> e = ExpReduce(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -110.0f)));
-      const Pair<V> m = Mantissa(d, e);
+      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -110.0f)));
       const auto k = hn::Add(e.k, hn::Set(hn::RebindToSigned<D>(), 2));  // the factor 4
-      const V g = Scale(d, Divide(d, m, Square(d, OnePlus(d, e, m))), k);
+      const V g = Scale(d, Divide(d, e.m, Square(d, OnePlus(d, e))), k);
       return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
     } else {
       const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
