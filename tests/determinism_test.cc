@@ -3,6 +3,8 @@
 // (full vectors, tails, fewer than one vector) and in place.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/test_support.h"
 
 namespace activa::test {
@@ -95,6 +97,7 @@ class Determinism : public ::testing::Test {
   void TearDown() override {
     kernels::set_target("");
     kernels::set_num_threads(0);
+    kernels::set_streaming_threshold(kernels::kDefaultStreamingThreshold);
   }
 };
 
@@ -200,6 +203,64 @@ void check_in_place() {
       EXPECT_TRUE(same_bits(g_dw, dw)) << Op::info.name << " backward in place: grad_weight";
     }
   });
+}
+
+// Streaming stores (every call streams at threshold 0) give the plain
+// stores' bits: outputs at every offset from a vector's alignment (the head
+// before the first aligned vector, then whole vectors, then the tail), short
+// buffers, in place, on every target with 1 and 2 threads.
+template <class T>
+void check_streaming() {
+  for_each_op([]<class Op>() {
+    if constexpr (Op::info.kind == Kind::pointwise) {
+      constexpr std::size_t kPad = 16;
+      const std::vector<T> x = make_input<T>(kLarge + kPad, 7), dy = make_input<T>(kLarge + kPad, 8);
+      const auto outputs = [&](std::size_t offset, std::size_t n) {
+        const std::span<const T> xs = std::span<const T>(x).subspan(offset, n);
+        const std::span<const T> dys = std::span<const T>(dy).subspan(offset, n);
+        std::vector<T> buf(n + kPad), all, in_place(x.begin(), x.end());
+        const std::span<T> out = std::span<T>(buf).subspan(offset, n);
+        kernels::forward<Op, T>(xs, out, {});
+        all.assign(out.begin(), out.end());
+        const std::vector<T> y(out.begin(), out.end());
+        kernels::backward<Op, T>(Op::info.saves == Saves::input ? xs : std::span<const T>(y), dys, out, {});
+        all.insert(all.end(), out.begin(), out.end());
+        if constexpr (DerivesFromOutput<Op>) {
+          kernels::backward_from_output<Op, T>(y, dys, out, {});
+          all.insert(all.end(), out.begin(), out.end());
+        }
+        const std::span<T> ip = std::span<T>(in_place).subspan(offset, n);
+        kernels::forward<Op, T>(ip, ip, {});
+        all.insert(all.end(), ip.begin(), ip.end());
+        return all;
+      };
+      for (const std::string& target : kernels::targets()) {
+        kernels::set_target(target);
+        for (int threads : {1, 2}) {
+          kernels::set_num_threads(threads);
+          for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{37}, kLarge}) {
+            for (std::size_t offset = 0; offset < kPad; offset += n == kLarge ? 5 : 1) {
+              kernels::set_streaming_threshold(std::numeric_limits<std::size_t>::max());
+              const std::vector<T> plain = outputs(offset, n);
+              kernels::set_streaming_threshold(0);
+              EXPECT_TRUE(same_bits(outputs(offset, n), plain))
+                  << Op::info.name << " " << dtype_name(dtype_of<T>()) << " streamed differs on target " << target
+                  << " with " << threads << " threads, length " << n << " at offset " << offset;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+TEST_F(Determinism, StreamingStoresFloat32) { check_streaming<float>(); }
+TEST_F(Determinism, StreamingStoresFloat64) { check_streaming<double>(); }
+
+TEST_F(Determinism, StreamingThresholdSetting) {
+  EXPECT_EQ(kernels::streaming_threshold(), kernels::kDefaultStreamingThreshold);
+  kernels::set_streaming_threshold(12345);
+  EXPECT_EQ(kernels::streaming_threshold(), 12345u);
 }
 
 TEST_F(Determinism, InPlaceFloat32) { check_in_place<float>(); }

@@ -22,6 +22,7 @@
 // Options of type double are rounded to the element type first, as PyTorch does.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -111,5 +112,18 @@ void set_num_threads(int n);
 // copy-like op (relu's forward). Costlier ops count each element as several
 // (sigmoid's as 16: below 2 Ki elements), so their threads start earlier.
 std::int64_t parallel_threshold();
+
+// Pointwise calls (sigmoid, tanh, relu, leaky_relu, elu: forward, backward,
+// backward_from_output) that read and write at least this many bytes in all
+// store their output with streaming stores, around the caches: such data no
+// longer fit a core's L2, and a line written without being read first saves
+// a third of a copy's memory traffic (relu from 2 Mi elements: 1.2x-1.8x
+// faster on the AVX-512 machine of docs/bench.md, 1 and 2 threads; below
+// 16 MiB, with the data in L2 or shared between two L2s, plain stores won).
+// The values are the same either way. SIZE_MAX turns streaming off; 0
+// streams every call.
+inline constexpr std::size_t kDefaultStreamingThreshold = std::size_t{16} << 20;
+std::size_t streaming_threshold();
+void set_streaming_threshold(std::size_t bytes);
 
 }  // namespace activa::kernels

@@ -60,6 +60,14 @@ namespace {
 const detail::KernelTable& table() { return *HWY_DYNAMIC_DISPATCH(GetKernelTable)(); }
 
 std::atomic<int> g_threads{0};  // 0: OpenMP's default
+std::atomic<std::size_t> g_streaming{kDefaultStreamingThreshold};
+
+// Whether a pointwise call over n elements with `arrays` arrays of T (inputs
+// and output) writes its output around the caches.
+template <class T>
+bool streams(std::size_t n, std::size_t arrays) {
+  return n * sizeof(T) * arrays >= g_streaming.load(std::memory_order_relaxed);
+}
 
 // Work, in units of detail::Cost, below which one thread is faster: the fork
 // and join of a parallel region cost ~1.5 us on the 2-core AVX-512 machine,
@@ -147,8 +155,9 @@ void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& o
   check_size(Op::info.name, "output", y.size(), x.size());
   const auto o = rounded<Op, T>(options);
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(x.size(), 2);
   parallel_elements(x.size(), k.cost.forward,
-                    [&](std::size_t b, std::size_t e) { k.forward(x.data() + b, y.data() + b, e - b, o); });
+                    [&](std::size_t b, std::size_t e) { k.forward(x.data() + b, y.data() + b, e - b, o, stream); });
 }
 
 template <class Op, class T>
@@ -159,8 +168,9 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
   check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
   const auto o = rounded<Op, T>(options);
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(saved.size(), 3);
   parallel_elements(saved.size(), k.cost.backward, [&](std::size_t b, std::size_t e) {
-    k.backward(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
+    k.backward(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o, stream);
   });
 }
 
@@ -175,8 +185,9 @@ void backward_from_output(std::span<const T> y, std::span<const T> grad_output, 
     if (const std::string_view e = Op::from_output_error(o); !e.empty()) throw Error(std::string(e));
   }
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(y.size(), 3);
   parallel_elements(y.size(), k.cost.from_output, [&](std::size_t b, std::size_t e) {
-    k.backward_from_output(y.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o);
+    k.backward_from_output(y.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o, stream);
   });
 }
 
@@ -357,6 +368,10 @@ void set_num_threads(int n) {
 }
 
 std::int64_t parallel_threshold() { return kParallelThreshold; }
+
+std::size_t streaming_threshold() { return g_streaming.load(); }
+
+void set_streaming_threshold(std::size_t bytes) { g_streaming.store(bytes); }
 
 }  // namespace activa::kernels
 

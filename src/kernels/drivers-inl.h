@@ -55,38 +55,48 @@ HWY_INLINE hn::Vec<DC> LoadAs(DC dc, DS ds, const hn::TFromD<DS>* p) {
   return Widen(dc, hn::LoadU(ds, p));
 }
 
-template <class DC, class DS>
+// Stores v as lanes of T at p; kStream: around the caches (Stream), p aligned
+// to the vector of T.
+template <bool kStream = false, class DC, class DS>
 HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
   if constexpr (hn::kIsTwin<DC>) {
     const typename DC::Inner dc1;
     const typename DS::Inner ds1;
-    StoreAs(dc1, ds1, v.a, p);
-    StoreAs(dc1, ds1, v.b, p + hn::Lanes(ds1));
-  } else if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
-    hn::StoreU(v, ds, p);
-  } else if constexpr (HWY_TARGET == HWY_SCALAR) {
+    StoreAs<kStream>(dc1, ds1, v.a, p);
+    StoreAs<kStream>(dc1, ds1, v.b, p + hn::Lanes(ds1));
+  } else if constexpr (HWY_TARGET == HWY_SCALAR && !std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
     // Highway's scalar DemoteTo clamps to the float range; a cast rounds to ±inf.
     *p = static_cast<hn::TFromD<DS>>(hn::GetLane(v));
   } else {
-    hn::StoreU(hn::DemoteTo(ds, v), ds, p);
+    hn::Vec<DS> out;
+    if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
+      out = v;
+    } else {
+      out = hn::DemoteTo(ds, v);
+    }
+    if constexpr (kStream) {
+      hn::Stream(out, ds, p);
+    } else {
+      hn::StoreU(out, ds, p);
+    }
   }
 }
 
 template <class T, bool kWiden>
 using ComputeT = std::conditional_t<kWiden, double, T>;
 
-// Calls f(dc, ds, i) for vectors of i, i + 1, ... < n: four vectors a step,
+// Calls f(dc, ds, i) for vectors of i = begin, ... < n: four vectors a step,
 // as one quad where kInterleave (twin-inl.h: their dependency chains
 // interleave), then single vectors, then one-lane vectors for the tail. dc is
 // the compute tag, ds the storage tag.
 template <class T, bool kWiden, bool kInterleave = false, class F>
-HWY_INLINE void ForEachVector(std::size_t n, const F& f) {
+HWY_INLINE void ForEachVector(std::size_t n, const F& f, std::size_t begin = 0) {
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   using DS = hn::Rebind<T, DC>;
   const DC dc;
   const DS ds;
   const std::size_t lanes = hn::Lanes(dc);
-  std::size_t i = 0;
+  std::size_t i = begin;
   for (; i + 4 * lanes <= n; i += 4 * lanes) {
     if constexpr (kInterleave) {
       f(hn::QuadD<DC>(), hn::QuadD<DS>(), i);
@@ -229,32 +239,72 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   return PairwiseSum<kGroup>(sums);
 }
 
+// Whether D is a whole vector (or twin) of its target, not a one-lane tail.
+template <class D>
+constexpr bool WholeVector() {
+  if constexpr (hn::kIsTwin<D>) {
+    return true;
+  } else {
+    return hn::MaxLanes(D()) > 1 || HWY_TARGET == HWY_SCALAR;
+  }
+}
+template <class D>
+inline constexpr bool kWholeVector = WholeVector<D>();
+
+// Stores f(dc, ds, i), the vector of elements [i, i + lanes) in the compute
+// type, at y + i for the vectors of [0, n), as ForEachVector visits them.
+// Where `stream`, whole vectors are stored around the caches (Stream): the
+// elements before y's first aligned vector go one lane at a time, as tails
+// do, and a fence ends the streamed stores. Either way every element goes
+// through the same body: the values do not depend on it.
+template <class T, bool kWiden, bool kInterleave = false, class F>
+HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
+  if (!stream) {
+    ForEachVector<T, kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) { StoreAs(dc, ds, f(dc, ds, i), y + i); });
+    return;
+  }
+  const hn::Rebind<T, hn::ScalableTag<ComputeT<T, kWiden>>> ds;
+  const std::size_t bytes = hn::Lanes(ds) * sizeof(T);
+  const std::size_t head = std::min(n, (bytes - reinterpret_cast<std::uintptr_t>(y) % bytes) % bytes / sizeof(T));
+  const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
+  const hn::Rebind<T, decltype(dc1)> ds1;
+  for (std::size_t i = 0; i < head; ++i) StoreAs(dc1, ds1, f(dc1, ds1, i), y + i);
+  ForEachVector<T, kWiden, kInterleave>(
+      n,
+      [&](auto dc, auto ds_i, std::size_t i) {
+        // One-lane vectors are the tail: not aligned, stored plainly.
+        StoreAs<kWholeVector<decltype(dc)>>(dc, ds_i, f(dc, ds_i, i), y + i);
+      },
+      head);
+  hwy::FlushStream();
+}
+
 // ---- pointwise ----
 
 template <class Op, class T>
-void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o) {
+void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o, bool stream) {
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
-  ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
-    StoreAs(dc, ds, Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o), y + i);
+  ForEachOutput<T, Body<Op>::kWiden, kInterleave>(y, n, stream, [&](auto dc, auto ds, std::size_t i) {
+    return Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o);
   });
 }
 
 template <class Op, class T>
-void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n,
-                       const typename Op::Options& o) {
+void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const typename Op::Options& o,
+                       bool stream) {
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.backward);
-  ForEachVector<T, Body<Op>::kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) {
-    const auto v = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
-    StoreAs(dc, ds, v, dx + i);
+  ForEachOutput<T, Body<Op>::kWiden, kInterleave>(dx, n, stream, [&](auto dc, auto ds, std::size_t i) {
+    return Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
   });
 }
 
 // From the output y, in the element type: two roundings (the derivative, then
 // the product with dy), < 1.5 ULP.
 template <class Op, class T>
-void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, const typename Op::Options& o) {
-  ForEachVector<T, /*kWiden=*/false>(n, [&](auto d, auto, std::size_t i) {
-    hn::StoreU(Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o), d, dx + i);
+void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, const typename Op::Options& o,
+                                 bool stream) {
+  ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto, std::size_t i) {
+    return Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o);
   });
 }
 

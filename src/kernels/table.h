@@ -51,10 +51,11 @@ struct KernelFns;
 template <class Op, class T>
 struct KernelFns<Op, T, Kind::pointwise> {
   using Options = typename Op::Options;
-  void (*forward)(const T* x, T* y, std::size_t n, const Options& o);
-  void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o);
+  // stream: store the output around the caches (drivers-inl.h, ForEachOutput).
+  void (*forward)(const T* x, T* y, std::size_t n, const Options& o, bool stream);
+  void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o, bool stream);
   // nullptr unless DerivesFromOutput<Op>.
-  void (*backward_from_output)(const T* y, const T* dy, T* dx, std::size_t n, const Options& o);
+  void (*backward_from_output)(const T* y, const T* dy, T* dx, std::size_t n, const Options& o, bool stream);
   Cost cost;
 };
 
