@@ -206,19 +206,42 @@ void check_in_place() {
 }
 
 // Streaming stores (every call streams at threshold 0) give the plain
-// stores' bits: outputs at every offset from a vector's alignment (the head
-// before the first aligned vector, then whole vectors, then the tail), short
-// buffers, in place, on every target with 1 and 2 threads.
+// stores' bits: outputs(offset, n) written at every offset from a vector's
+// alignment (the head before the first aligned vector, then whole vectors,
+// then the tail), on every target with 1 and 2 threads.
+template <class Op, class T, class F>
+void check_streamed_bits(std::size_t pad, const F& outputs) {
+  for (const std::string& target : kernels::targets()) {
+    kernels::set_target(target);
+    for (int threads : {1, 2}) {
+      kernels::set_num_threads(threads);
+      for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{37}, kLarge}) {
+        for (std::size_t offset = 0; offset < pad; offset += n == kLarge ? 5 : 1) {
+          kernels::set_streaming_threshold(std::numeric_limits<std::size_t>::max());
+          const std::vector<T> plain = outputs(offset, n);
+          kernels::set_streaming_threshold(0);
+          EXPECT_TRUE(same_bits(outputs(offset, n), plain))
+              << Op::info.name << " " << dtype_name(dtype_of<T>()) << " streamed differs on target " << target
+              << " with " << threads << " threads, length " << n << " at offset " << offset;
+        }
+      }
+    }
+  }
+}
+
+// Pointwise ops: forward, backward, backward from the output, short buffers,
+// in place. PReLU's forward streams row by row; softmax its contiguous rows
+// longer than 32, forward and backward.
 template <class T>
 void check_streaming() {
   for_each_op([]<class Op>() {
-    if constexpr (Op::info.kind == Kind::pointwise) {
-      constexpr std::size_t kPad = 16;
-      const std::vector<T> x = make_input<T>(kLarge + kPad, 7), dy = make_input<T>(kLarge + kPad, 8);
-      const auto outputs = [&](std::size_t offset, std::size_t n) {
+    constexpr std::size_t kPad = 16;
+    const std::vector<T> x = make_input<T>(kLarge + kPad, 7), dy = make_input<T>(kLarge + kPad, 8);
+    check_streamed_bits<Op, T>(kPad, [&](std::size_t offset, std::size_t n) {
+      std::vector<T> all, buf(n + kPad), grad(n + kPad);
+      if constexpr (Op::info.kind == Kind::pointwise) {
         const std::span<const T> xs = std::span<const T>(x).subspan(offset, n);
         const std::span<const T> dys = std::span<const T>(dy).subspan(offset, n);
-        std::vector<T> buf(n + kPad), all, in_place(x.begin(), x.end());
         const std::span<T> out = std::span<T>(buf).subspan(offset, n);
         kernels::forward<Op, T>(xs, out, {});
         all.assign(out.begin(), out.end());
@@ -229,28 +252,33 @@ void check_streaming() {
           kernels::backward_from_output<Op, T>(y, dys, out, {});
           all.insert(all.end(), out.begin(), out.end());
         }
+        std::vector<T> in_place(x.begin(), x.end());
         const std::span<T> ip = std::span<T>(in_place).subspan(offset, n);
         kernels::forward<Op, T>(ip, ip, {});
         all.insert(all.end(), ip.begin(), ip.end());
-        return all;
-      };
-      for (const std::string& target : kernels::targets()) {
-        kernels::set_target(target);
-        for (int threads : {1, 2}) {
-          kernels::set_num_threads(threads);
-          for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{37}, kLarge}) {
-            for (std::size_t offset = 0; offset < kPad; offset += n == kLarge ? 5 : 1) {
-              kernels::set_streaming_threshold(std::numeric_limits<std::size_t>::max());
-              const std::vector<T> plain = outputs(offset, n);
-              kernels::set_streaming_threshold(0);
-              EXPECT_TRUE(same_bits(outputs(offset, n), plain))
-                  << Op::info.name << " " << dtype_name(dtype_of<T>()) << " streamed differs on target " << target
-                  << " with " << threads << " threads, length " << n << " at offset " << offset;
-            }
-          }
+      } else if constexpr (Op::info.kind == Kind::weighted) {
+        const auto inner = static_cast<std::int64_t>(n / 6);
+        const auto m = static_cast<std::size_t>(6 * inner);
+        const std::vector<T> w = {T(0.25), T(-1.5), T(3)};
+        const std::span<T> out = std::span<T>(buf).subspan(offset, m);
+        kernels::forward<Op, T>(std::span<const T>(x).subspan(offset, m), w, out,
+                                {.outer = 2, .channels = 3, .inner = inner});
+        all.assign(out.begin(), out.end());
+      } else {
+        for (const std::int64_t size : {33, 37, 1001}) {
+          const kernels::RowLayout l{.outer = static_cast<std::int64_t>(n) / size, .size = size, .inner = 1};
+          const auto m = static_cast<std::size_t>(l.outer * size);
+          std::vector<T> in(m);
+          for (std::size_t i = 0; i < m; ++i) in[i] = std::isfinite(x[i]) ? std::fmod(x[i], T(50)) : x[i];
+          const std::span<T> out = std::span<T>(buf).subspan(offset, m), g = std::span<T>(grad).subspan(offset, m);
+          kernels::forward<Op, T>(in, out, l);
+          all.insert(all.end(), out.begin(), out.end());
+          kernels::backward<Op, T>(out, std::span<const T>(dy).subspan(0, m), g, l);
+          all.insert(all.end(), g.begin(), g.end());
         }
       }
-    }
+      return all;
+    });
   });
 }
 

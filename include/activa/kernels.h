@@ -113,9 +113,11 @@ void set_num_threads(int n);
 // (sigmoid's as 16: below 2 Ki elements), so their threads start earlier.
 std::int64_t parallel_threshold();
 
-// Pointwise calls (sigmoid, tanh, relu, leaky_relu, elu: forward, backward,
-// backward_from_output) that read and write at least this many bytes in all
-// store their output with streaming stores, around the caches: such data no
+// Calls that read and write at least this many bytes in all store their
+// output with streaming stores, around the caches: pointwise ops (sigmoid,
+// tanh, relu, leaky_relu, elu: forward, backward, backward_from_output),
+// prelu's forward, and softmax over contiguous rows longer than 32 (forward
+// and backward). Such data no
 // longer fit a core's L2, and a line written without being read first saves
 // a third of a copy's memory traffic (relu from 2 Mi elements: 1.2x-1.8x
 // faster on the AVX-512 machine of docs/bench.md, 1 and 2 threads; below

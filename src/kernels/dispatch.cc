@@ -62,8 +62,8 @@ const detail::KernelTable& table() { return *HWY_DYNAMIC_DISPATCH(GetKernelTable
 std::atomic<int> g_threads{0};  // 0: OpenMP's default
 std::atomic<std::size_t> g_streaming{kDefaultStreamingThreshold};
 
-// Whether a pointwise call over n elements with `arrays` arrays of T (inputs
-// and output) writes its output around the caches.
+// Whether a call over n elements with `arrays` arrays of T (inputs and
+// output) writes its output around the caches.
 template <class T>
 bool streams(std::size_t n, std::size_t arrays) {
   return n * sizeof(T) * arrays >= g_streaming.load(std::memory_order_relaxed);
@@ -199,8 +199,9 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(n, 2);
   parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [&](std::int64_t b, std::int64_t e) {
-    k.forward(x.data(), weight.data(), y.data(), l, b, e);
+    k.forward(x.data(), weight.data(), y.data(), l, b, e, stream);
   });
 }
 
@@ -265,8 +266,9 @@ void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(n, 2);
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l),
-               [&](std::int64_t b, std::int64_t e) { k.forward(x.data(), y.data(), l, b, e); });
+               [&](std::int64_t b, std::int64_t e) { k.forward(x.data(), y.data(), l, b, e, stream); });
 }
 
 template <class Op, class T>
@@ -278,8 +280,9 @@ void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T>
   check_size(Op::info.name, "grad_output", grad_output.size(), n);
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
   const auto& k = table().template get<Op, T>();
+  const bool stream = streams<T>(n, 3);
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l), [&](std::int64_t b, std::int64_t e) {
-    k.backward(y.data(), grad_output.data(), grad_input.data(), l, b, e);
+    k.backward(y.data(), grad_output.data(), grad_input.data(), l, b, e, stream);
   });
 }
 

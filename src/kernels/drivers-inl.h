@@ -245,7 +245,7 @@ constexpr bool WholeVector() {
   if constexpr (hn::kIsTwin<D>) {
     return true;
   } else {
-    return hn::MaxLanes(D()) > 1 || HWY_TARGET == HWY_SCALAR;
+    return hn::MaxLanes(D()) > 1;
   }
 }
 template <class D>
@@ -255,15 +255,18 @@ inline constexpr bool kWholeVector = WholeVector<D>();
 // type, at y + i for the vectors of [0, n), as ForEachVector visits them.
 // Where `stream`, whole vectors are stored around the caches (Stream): the
 // elements before y's first aligned vector go one lane at a time, as tails
-// do, and a fence ends the streamed stores. Either way every element goes
-// through the same body: the values do not depend on it.
+// do; the caller ends its streamed stores with one hwy::FlushStream(). Either
+// way every element goes through the same body: the values do not depend on it.
 template <class T, bool kWiden, bool kInterleave = false, class F>
 HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
-  if (!stream) {
-    ForEachVector<T, kWiden, kInterleave>(n, [&](auto dc, auto ds, std::size_t i) { StoreAs(dc, ds, f(dc, ds, i), y + i); });
+  const hn::Rebind<T, hn::ScalableTag<ComputeT<T, kWiden>>> ds;
+  // Highway streams whole 16-, 32- and 64-byte vectors only (SSE4's two
+  // floats widened to double are half a vector; scalar has nothing to stream).
+  constexpr bool kStreams = hn::MaxLanes(decltype(ds)()) * sizeof(T) >= 16;
+  if (!stream || !kStreams) {
+    ForEachVector<T, kWiden, kInterleave>(n, [&](auto dc, auto ds_i, std::size_t i) { StoreAs(dc, ds_i, f(dc, ds_i, i), y + i); });
     return;
   }
-  const hn::Rebind<T, hn::ScalableTag<ComputeT<T, kWiden>>> ds;
   const std::size_t bytes = hn::Lanes(ds) * sizeof(T);
   const std::size_t head = std::min(n, (bytes - reinterpret_cast<std::uintptr_t>(y) % bytes) % bytes / sizeof(T));
   const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
@@ -276,7 +279,6 @@ HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
         StoreAs<kWholeVector<decltype(dc)>>(dc, ds_i, f(dc, ds_i, i), y + i);
       },
       head);
-  hwy::FlushStream();
 }
 
 // ---- pointwise ----
@@ -287,6 +289,7 @@ void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Option
   ForEachOutput<T, Body<Op>::kWiden, kInterleave>(y, n, stream, [&](auto dc, auto ds, std::size_t i) {
     return Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o);
   });
+  if (stream) hwy::FlushStream();
 }
 
 template <class Op, class T>
@@ -296,6 +299,7 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const 
   ForEachOutput<T, Body<Op>::kWiden, kInterleave>(dx, n, stream, [&](auto dc, auto ds, std::size_t i) {
     return Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
   });
+  if (stream) hwy::FlushStream();
 }
 
 // From the output y, in the element type: two roundings (the derivative, then
@@ -306,22 +310,24 @@ void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, 
   ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto, std::size_t i) {
     return Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o);
   });
+  if (stream) hwy::FlushStream();
 }
 
 // ---- weighted ----
 
 template <class Op, class T>
 void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
-                     std::int64_t row_end) {
+                     std::int64_t row_end, bool stream) {
   const auto inner = static_cast<std::size_t>(l.inner);
   std::int64_t c = row_begin % l.channels;  // counted, not divided, per row
   for (std::int64_t r = row_begin; r < row_end; ++r, c = c + 1 == l.channels ? 0 : c + 1) {
     const T wc = w[c];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
-    ForEachVector<T, false>(inner, [&](auto d, auto, std::size_t i) {
-      hn::StoreU(Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc)), d, y + base + i);
+    ForEachOutput<T, false>(y + base, inner, stream, [&](auto d, auto, std::size_t i) {
+      return Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc));
     });
   }
+  if (stream) hwy::FlushStream();
 }
 
 template <class Op, class T>
@@ -975,7 +981,7 @@ HWY_NOINLINE std::int64_t TransposedRowsForward(const float* x, float* y, std::s
 
 template <class Op, class T>
 void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
-                     std::int64_t outer_end) {
+                     std::int64_t outer_end, bool stream) {
   constexpr bool kWiden = Body<Op>::kWiden;
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   const auto size = static_cast<std::size_t>(l.size);
@@ -1035,10 +1041,10 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       }
       const hn::CappedTag<double, 1> d1;
       const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, m)));
-      ForEachVector<T, kWiden, kInterleave>(size, [&](auto dc, auto ds, std::size_t i) {
+      ForEachOutput<T, kWiden, kInterleave>(ys, size, stream, [&](auto dc, auto ds, std::size_t i) {
         const auto v = buffered ? hn::LoadU(dc, num + i)
                                 : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
-        StoreAs(dc, ds, Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, den)), ys + i);
+        return Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, den));
       });
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
@@ -1047,11 +1053,12 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       });
     }
   }
+  if (stream) hwy::FlushStream();
 }
 
 template <class Op, class T>
 void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
-                      std::int64_t outer_end) {
+                      std::int64_t outer_end, bool stream) {
   constexpr bool kWiden = Body<Op>::kWiden;
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
@@ -1076,14 +1083,12 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
       // rows of 1,000 from L3; longer rows stream well without, and lost 0.8x
       // with).
       const bool prefetch = size <= kBufferedRow;
-      ForEachVector<T, kWiden>(size, [&](auto dc, auto ds, std::size_t i) {
+      ForEachOutput<T, kWiden>(dxs, size, stream, [&](auto dc, auto ds, std::size_t i) {
         if (prefetch) {
           PrefetchLines(ys + size, i, hn::Lanes(dc));
           PrefetchLines(dys + size, i, hn::Lanes(dc));
         }
-        const auto g = Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i),
-                                                      hn::Set(dc, dot));
-        StoreAs(dc, ds, g, dxs + i);
+        return Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, ys + i), LoadAs(dc, ds, dys + i), hn::Set(dc, dot));
       });
     } else {
       ForEachVector<T, kWiden>(inner, [&](auto dc, auto ds, std::size_t j) {
@@ -1091,6 +1096,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
       });
     }
   }
+  if (stream) hwy::FlushStream();
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

@@ -63,7 +63,7 @@ template <class Op, class T>
 struct KernelFns<Op, T, Kind::weighted> {
   // Rows [row_begin, row_end) of the outer * channels rows.
   void (*forward)(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t row_begin,
-                  std::int64_t row_end);
+                  std::int64_t row_end, bool stream);
   // Units [unit_begin, unit_end) of rows * blocks_per_row units;
   // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
@@ -74,9 +74,10 @@ struct KernelFns<Op, T, Kind::weighted> {
 template <class Op, class T>
 struct KernelFns<Op, T, Kind::along_dim> {
   // Outer indices [outer_begin, outer_end), each holding `inner` slices.
-  void (*forward)(const T* x, T* y, RowLayout l, std::int64_t outer_begin, std::int64_t outer_end);
+  // stream: contiguous rows longer than kSmallRow store their outputs around the caches.
+  void (*forward)(const T* x, T* y, RowLayout l, std::int64_t outer_begin, std::int64_t outer_end, bool stream);
   void (*backward)(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
-                   std::int64_t outer_end);
+                   std::int64_t outer_end, bool stream);
   Cost cost;
 };
 
