@@ -117,13 +117,12 @@ std::int64_t parallel_threshold();
 // output with streaming stores, around the caches: pointwise ops (sigmoid,
 // tanh, relu, leaky_relu, elu: forward, backward, backward_from_output),
 // prelu's forward, and softmax over contiguous rows longer than 32 (forward
-// and backward). Such data no
-// longer fit a core's L2, and a line written without being read first saves
-// a third of a copy's memory traffic (relu from 2 Mi elements: 1.2x-1.8x
-// faster on the AVX-512 machine of docs/bench.md, 1 and 2 threads; below
-// 16 MiB, with the data in L2 or shared between two L2s, plain stores won).
-// The values are the same either way. SIZE_MAX turns streaming off; 0
-// streams every call.
+// and backward). Such data no longer fit a core's L2, and a line written
+// without being read first saves a third of a copy's memory traffic (relu
+// from 2 Mi elements: 1.2x-1.8x faster on the AVX-512 machine of
+// docs/bench.md, 1 and 2 threads; below 16 MiB, with the data in L2 or
+// shared between two L2s, plain stores won). The values are the same either
+// way. SIZE_MAX turns streaming off; 0 streams every call.
 inline constexpr std::size_t kDefaultStreamingThreshold = std::size_t{16} << 20;
 std::size_t streaming_threshold();
 void set_streaming_threshold(std::size_t bytes);

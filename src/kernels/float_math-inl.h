@@ -113,7 +113,7 @@ HWY_INLINE hn::Vec<D> Lookup16(D d, hn::Vec<hn::RebindToSigned<D>> j, const hn::
 //   -n delta (< 2^-21) is added with one rounding, 2^-24 |r| < 2^-29.5;
 // - e^r - 1 = p by its Taylor series through r^4 (r^5/5! < 2^-34), one
 //   rounding of 2^-24 |p| < 2^-29.5 at the end;
-// - m = 2^(j/16) e^r = hi_j + (hi_j p + lo_j), the tables' parts
+// - m = 2^(j/16) e^r = hi_j + (hi_j p + lo_j), the table's parts
 //   (exp2_table.h), the sum two-summed.
 // 17 operations (28 for ExpReduce and the two-sums that made its pair).
 template <class D, class V = hn::Vec<D>>
