@@ -26,7 +26,13 @@ struct Body<ops::Relu> {
   // clamp_min (max(0, x) returning x on ties) does: relu(-0) = -0.
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Relu::Options&) {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR
+    // maxps(a, b) returns b when either is NaN or both are zeros: max(0, x)
+    // is x for NaN and -0, as clamp_min gives, in one instruction.
+    return hn::Max(hn::Zero(d), x);
+#else
     return hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), x);
+#endif
   }
 
   // From the output y: 0 where y <= 0, else the upstream gradient (NaN y included).
