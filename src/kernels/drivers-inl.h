@@ -248,8 +248,6 @@ constexpr bool WholeVector() {
     return hn::MaxLanes(D()) > 1;
   }
 }
-template <class D>
-inline constexpr bool kWholeVector = WholeVector<D>();
 
 // Stores f(dc, ds, i), the vector of elements [i, i + lanes) in the compute
 // type, at y + i for the vectors of [0, n), as ForEachVector visits them.
@@ -276,7 +274,7 @@ HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
       n,
       [&](auto dc, auto ds_i, std::size_t i) {
         // One-lane vectors are the tail: not aligned, stored plainly.
-        StoreAs<kWholeVector<decltype(dc)>>(dc, ds_i, f(dc, ds_i, i), y + i);
+        StoreAs<WholeVector<decltype(dc)>()>(dc, ds_i, f(dc, ds_i, i), y + i);
       },
       head);
 }
