@@ -282,7 +282,11 @@ HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
 // ---- pointwise ----
 
 template <class Op, class T>
-void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& o, bool stream) {
+void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Options& options, bool stream) {
+  // A local copy of the options: read through the caller's reference, the
+  // compiler must assume each store through y may change them and reloads
+  // them every vector (A/B at 4 Ki, 1 thread: leaky_relu forward 1.76x faster with the copy).
+  const typename Op::Options o = options;
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.forward);
   ForEachOutput<T, Body<Op>::kWiden, kInterleave>(y, n, stream, [&](auto dc, auto ds, std::size_t i) {
     return Body<Op>::template Forward<T>(dc, LoadAs(dc, ds, x + i), o);
@@ -291,8 +295,9 @@ void PointwiseForward(const T* x, T* y, std::size_t n, const typename Op::Option
 }
 
 template <class Op, class T>
-void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const typename Op::Options& o,
+void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const typename Op::Options& options,
                        bool stream) {
+  const typename Op::Options o = options;  // a local copy (see PointwiseForward)
   constexpr bool kInterleave = detail::interleaves(Body<Op>::kCost.backward);
   ForEachOutput<T, Body<Op>::kWiden, kInterleave>(dx, n, stream, [&](auto dc, auto ds, std::size_t i) {
     return Body<Op>::template Backward<T>(dc, LoadAs(dc, ds, saved + i), LoadAs(dc, ds, dy + i), o);
@@ -303,8 +308,9 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const 
 // From the output y, in the element type: two roundings (the derivative, then
 // the product with dy), < 1.5 ULP.
 template <class Op, class T>
-void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, const typename Op::Options& o,
-                                 bool stream) {
+void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n,
+                                 const typename Op::Options& options, bool stream) {
+  const typename Op::Options o = options;  // a local copy (see PointwiseBackward)
   ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto, std::size_t i) {
     return Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o);
   });
