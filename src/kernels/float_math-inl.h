@@ -55,6 +55,35 @@ HWY_INLINE V Fma(D d, V a, V b, V c) {
 #endif
 }
 
+// c - a * b rounded once (one instruction with FMA; a negation spelled out
+// as Neg is a separate XOR the compiler does not fold).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V NegFma(D d, V a, V b, V c) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::NegMulAdd(a, b, c);
+#else
+  return Fma(d, hn::Neg(a), b, c);
+#endif
+}
+
+// a * b - c rounded once.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V FmaSub(D d, V a, V b, V c) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulSub(a, b, c);
+#else
+  return Fma(d, a, b, hn::Neg(c));
+#endif
+}
+
+// -|x|: the sign bit set, one operation (Neg(Abs(x)) is two).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V NegAbs(D d, V x) {
+  return hn::Or(x, hn::SignBit(d));
+}
+
 template <class V>
 struct Pair {
   V hi, lo;  // the value hi + lo, |lo| small next to |hi|
@@ -158,7 +187,7 @@ HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
   // ln2 = C + delta with C = fl(ln2). z - k C is exact: k C is a multiple of
   // 2^-24 and so is z where k != 0 (|z| > 0.34), and |z - k C| < 0.5 needs no
   // more than 24 bits. The rest, -k delta, is below 160 * 1.9e-9.
-  const V a = Fma(d, hn::Neg(k), hn::Set(d, 6.931471825e-01f), z);
+  const V a = NegFma(d, k, hn::Set(d, 6.931471825e-01f), z);
   const V lo = hn::Mul(k, hn::Set(d, 1.904654212e-09f));
   // expm1(a) - a = a^2 / 2 + a^2 w with w = a (1/3! + a/4! + ... + a^5/8!):
   // the first omitted term, a^9/9!, is below 2^-32 for |a| <= 0.35. a^2 is
@@ -171,7 +200,7 @@ HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
   c = Fma(d, c, a, hn::Set(d, 1.0f / 6));
   const V half = hn::Set(d, 0.5f);
   const V a2 = hn::Mul(a, a);
-  const V a2_lo = Fma(d, a, a, hn::Neg(a2));
+  const V a2_lo = FmaSub(d, a, a, a2);
   const V half_a2 = hn::Mul(half, a2);
   const V rest = Fma(d, a2, hn::Mul(a, c), hn::Mul(half, a2_lo));
   // e^(a + lo) = e^a (1 + lo) to lo^2 < 2^-42: lo adds lo e^a = lo (1 + a + ...).
@@ -204,7 +233,7 @@ HWY_INLINE Pair<V> Expm1Pair(D d, const ExpParts<D>& e) {
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE Pair<V> Square(D d, const Pair<V>& t) {
   const V hi = hn::Mul(t.hi, t.hi);
-  const V lo = Fma(d, t.hi, t.hi, hn::Neg(hi));
+  const V lo = FmaSub(d, t.hi, t.hi, hi);
   return {hi, Fma(d, hn::Add(t.hi, t.hi), t.lo, lo)};
 }
 
@@ -215,8 +244,8 @@ template <class D, class V = hn::Vec<D>>
 HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
   const V inv = hn::Div(hn::Set(d, 1.0f), den.hi);
   const V q = hn::Mul(n.hi, inv);
-  V rho = Fma(d, hn::Neg(q), den.hi, n.hi);
-  rho = Fma(d, hn::Neg(q), den.lo, hn::Add(rho, n.lo));
+  V rho = NegFma(d, q, den.hi, n.hi);
+  rho = NegFma(d, q, den.lo, hn::Add(rho, n.lo));
   return Fma(d, rho, inv, q);
 }
 

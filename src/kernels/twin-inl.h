@@ -105,6 +105,8 @@ template <class V> HWY_INLINE auto And(Twin<V> x, Twin<V> y) { return Each([](au
 template <class V> HWY_INLINE auto Or(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Or(v...); }, x, y); }
 template <class V> HWY_INLINE auto CopySign(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return CopySign(v...); }, x, y); }
 template <class V> HWY_INLINE auto MulAdd(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return MulAdd(v...); }, x, y, z); }
+template <class V> HWY_INLINE auto MulSub(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return MulSub(v...); }, x, y, z); }
+template <class V> HWY_INLINE auto NegMulAdd(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return NegMulAdd(v...); }, x, y, z); }
 template <int kBits, class V> HWY_INLINE auto ShiftLeft(Twin<V> x) { return Each([](auto v) { return ShiftLeft<kBits>(v); }, x); }
 template <int kBits, class V> HWY_INLINE auto ShiftRight(Twin<V> x) { return Each([](auto v) { return ShiftRight<kBits>(v); }, x); }
 template <class V> HWY_INLINE auto operator<(Twin<V> x, Twin<V> y) { return Each([](auto p, auto q) { return p < q; }, x, y); }

@@ -30,7 +30,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       // e = 2^k m; the numerator is 1, or m with 2^k applied last.
-      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
+      const ExpScaled<D> e = ExpTable(d, hn::Max(NegAbs(d, x), hn::Set(d, -110.0f)));
       const auto neg = x < hn::Zero(d);
       const Pair<V> n{hn::IfThenElse(neg, e.m.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(neg, e.m.lo)};
       const auto k = hn::IfThenElseZero(hn::RebindMask(hn::RebindToSigned<D>(), neg), e.k);
@@ -47,7 +47,7 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -110.0f)));
+      const ExpScaled<D> e = ExpTable(d, hn::Max(NegAbs(d, x), hn::Set(d, -110.0f)));
       const V g = Scale(d, Divide(d, e.m, Square(d, OnePlus(d, e))), e.k);
       return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
     } else {
@@ -61,7 +61,7 @@ struct Body<ops::Sigmoid> {
   // derivative rounded once by a fused multiply-add; NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Sigmoid::Options&) {
-    return hn::Mul(dy, Fma(d, hn::Neg(y), y, y));
+    return hn::Mul(dy, NegFma(d, y, y, y));
   }
 };
 

@@ -33,8 +33,10 @@ struct Body<ops::Tanh> {
       const V z = hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -64.0f));
       const Pair<V> m = Expm1Pair(d, ExpReduce(d, z));
       const Pair<V> den = FastTwoSum(hn::Set(d, 2.0f), m.hi);
-      const V y = Divide(d, {hn::Neg(m.hi), hn::Neg(m.lo)}, {den.hi, hn::Add(den.lo, m.lo)});
-      return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(y, x));
+      // m / (m + 2) <= 0 is -tanh(|x|); CopySign takes its magnitude
+      // (rounding to nearest is symmetric, so negating first changes no bit).
+      const V q = Divide(d, m, {den.hi, hn::Add(den.lo, m.lo)});
+      return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(q, x));
     } else {
       const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       return hn::CopySign(hn::Mul(hn::Neg(m), hn::Div(hn::Set(d, 1.0), hn::Add(m, hn::Set(d, 2.0)))), x);
@@ -61,7 +63,7 @@ struct Body<ops::Tanh> {
   // cancel near |y| = 1). NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Tanh::Options&) {
-    return hn::Mul(dy, Fma(d, hn::Neg(y), y, hn::Set(d, hn::TFromD<D>(1))));
+    return hn::Mul(dy, NegFma(d, y, y, hn::Set(d, hn::TFromD<D>(1))));
   }
 };
 
