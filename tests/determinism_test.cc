@@ -230,8 +230,9 @@ void check_streamed_bits(std::size_t pad, const F& outputs) {
 }
 
 // Pointwise ops: forward, backward, backward from the output, short buffers,
-// in place. PReLU's forward streams row by row; softmax its contiguous rows
-// longer than 32, forward and backward.
+// in place. PReLU's forward streams row by row, its backward the blocks whose
+// first output is aligned (rows of n / 6 elements: some are, some are not);
+// softmax its contiguous rows longer than 32, forward and backward.
 template <class T>
 void check_streaming() {
   for_each_op([]<class Op>() {
@@ -260,10 +261,15 @@ void check_streaming() {
         const auto inner = static_cast<std::int64_t>(n / 6);
         const auto m = static_cast<std::size_t>(6 * inner);
         const std::vector<T> w = {T(0.25), T(-1.5), T(3)};
+        const kernels::ChannelLayout l{.outer = 2, .channels = 3, .inner = inner};
+        const std::span<const T> xs = std::span<const T>(x).subspan(offset, m);
         const std::span<T> out = std::span<T>(buf).subspan(offset, m);
-        kernels::forward<Op, T>(std::span<const T>(x).subspan(offset, m), w, out,
-                                {.outer = 2, .channels = 3, .inner = inner});
+        kernels::forward<Op, T>(xs, w, out, l);
         all.assign(out.begin(), out.end());
+        std::vector<T> dw(3);
+        kernels::backward<Op, T>(xs, w, std::span<const T>(dy).subspan(offset, m), out, dw, l);
+        all.insert(all.end(), out.begin(), out.end());
+        all.insert(all.end(), dw.begin(), dw.end());
       } else {
         for (const std::int64_t size : {33, 37, 1001}) {
           const kernels::RowLayout l{.outer = static_cast<std::int64_t>(n) / size, .size = size, .inner = 1};

@@ -225,10 +225,12 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   // units at a time, and so do the channels' running sums up to kStackChannels.
   constexpr std::int64_t kChunk = 2048;
   constexpr std::int64_t kStackChannels = 1024;
+  const bool stream = streams<T>(n, 3);
   double partial[kChunk];
   const auto run = [&](std::int64_t first, std::int64_t count, auto&& fold) {
     parallel_for(count, unit_cost, [&](std::int64_t lo, std::int64_t hi) {
-      k.backward(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi);
+      k.backward(x.data(), weight.data(), grad_output.data(), grad_input.data(), partial + lo, l, first + lo, first + hi,
+                 stream);
     });
     for (std::int64_t i = 0; i < count; ++i) fold(partial[i]);
   };

@@ -239,6 +239,20 @@ HWY_INLINE double SumFixedOrder(std::size_t n, const F& term) {
   return PairwiseSum<kGroup>(sums);
 }
 
+// Whether vectors of DS can be streamed: Highway streams whole 16-, 32- and
+// 64-byte vectors only (SSE4's two floats widened to double are half a
+// vector; scalar has nothing to stream).
+template <class DS>
+constexpr bool Streamable() {
+  return hn::MaxLanes(DS()) * sizeof(hn::TFromD<DS>) >= 16;
+}
+
+// Whether p is aligned for streaming vectors of DS.
+template <class DS>
+HWY_INLINE bool AlignedFor(DS ds, const hn::TFromD<DS>* p) {
+  return reinterpret_cast<std::uintptr_t>(p) % (hn::Lanes(ds) * sizeof(hn::TFromD<DS>)) == 0;
+}
+
 // Whether D is a whole vector (or twin) of its target, not a one-lane tail.
 template <class D>
 constexpr bool WholeVector() {
@@ -258,10 +272,7 @@ constexpr bool WholeVector() {
 template <class T, bool kWiden, bool kInterleave = false, class F>
 HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
   const hn::Rebind<T, hn::ScalableTag<ComputeT<T, kWiden>>> ds;
-  // Highway streams whole 16-, 32- and 64-byte vectors only (SSE4's two
-  // floats widened to double are half a vector; scalar has nothing to stream).
-  constexpr bool kStreams = hn::MaxLanes(decltype(ds)()) * sizeof(T) >= 16;
-  if (!stream || !kStreams) {
+  if (!stream || !Streamable<decltype(ds)>()) {
     ForEachVector<T, kWiden, kInterleave>(n, [&](auto dc, auto ds_i, std::size_t i) { StoreAs(dc, ds_i, f(dc, ds_i, i), y + i); });
     return;
   }
@@ -336,7 +347,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
 
 template <class Op, class T>
 void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partial,
-                      ChannelLayout l, std::int64_t unit_begin, std::int64_t unit_end) {
+                      ChannelLayout l, std::int64_t unit_begin, std::int64_t unit_end, bool stream) {
   // Unit u is block b of row r, channel c; counted, not divided, per unit (an
   // integer division costs as much as a few dozen elements).
   const std::int64_t per_row = detail::blocks_per_row(l);
@@ -354,14 +365,30 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     // One pass: each group of elements is loaded once, its input gradient
     // stored and its weight term summed (in double, in SumFixedOrder's order).
     // Both are computed from x and dy before dx is written, so dx may alias dy.
-    partial[u - unit_begin] = SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
-      const auto xs = hn::LoadU(ds, x + base + i);
-      const auto dys = hn::LoadU(ds, dy + base + i);
-      const auto term = Body<Op>::template WeightTerm<T>(dc, Widen(dc, xs), Widen(dc, dys));
-      hn::StoreU(Body<Op>::template BackwardInput<T>(ds, xs, hn::Set(ds, wc), dys), ds, dx + base + i);
-      return term;
-    });
+    using DS = hn::Rebind<T, hn::ScalableTag<double>>;  // SumFixedOrder's vectors of T
+    const auto unit = [&]<bool kStream>() {
+      return SumFixedOrder<T>(n, [&](auto dc, auto ds, std::size_t i) {
+        const auto xs = hn::LoadU(ds, x + base + i);
+        const auto dys = hn::LoadU(ds, dy + base + i);
+        const auto term = Body<Op>::template WeightTerm<T>(dc, Widen(dc, xs), Widen(dc, dys));
+        const auto g = Body<Op>::template BackwardInput<T>(ds, xs, hn::Set(ds, wc), dys);
+        StoreAs<kStream && WholeVector<decltype(ds)>()>(ds, ds, g, dx + base + i);
+        return term;
+      });
+    };
+    // The sum's vectors start at multiples of their lanes from the unit's
+    // first element, so a unit whose first output is aligned streams them all
+    // (the tail goes lane by lane, stored plainly); others store plainly:
+    // splitting off a head would change the sum's grouping.
+    if constexpr (Streamable<DS>()) {
+      if (stream && AlignedFor(DS(), dx + base)) {
+        partial[u - unit_begin] = unit.template operator()<true>();
+        continue;
+      }
+    }
+    partial[u - unit_begin] = unit.template operator()<false>();
   }
+  if (stream) hwy::FlushStream();
 }
 
 // ---- along a dim ----

@@ -67,7 +67,7 @@ struct KernelFns<Op, T, Kind::weighted> {
   // Units [unit_begin, unit_end) of rows * blocks_per_row units;
   // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
-                   std::int64_t unit_begin, std::int64_t unit_end);
+                   std::int64_t unit_begin, std::int64_t unit_end, bool stream);
   Cost cost;
 };
 
