@@ -321,7 +321,7 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, const 
 template <class Op, class T>
 void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n,
                                  const typename Op::Options& options, bool stream) {
-  const typename Op::Options o = options;  // a local copy (see PointwiseBackward)
+  const typename Op::Options o = options;  // a local copy (see PointwiseForward)
   ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto, std::size_t i) {
     return Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o);
   });
