@@ -270,6 +270,12 @@ void check_streaming() {
         kernels::backward<Op, T>(xs, w, std::span<const T>(dy).subspan(offset, m), out, dw, l);
         all.insert(all.end(), out.begin(), out.end());
         all.insert(all.end(), dw.begin(), dw.end());
+        // In place: grad_input over grad_output, streamed while it is read.
+        std::vector<T> g_buf(dy.begin(), dy.end());
+        const std::span<T> g = std::span<T>(g_buf).subspan(offset, m);
+        kernels::backward<Op, T>(xs, w, g, g, dw, l);
+        all.insert(all.end(), g.begin(), g.end());
+        all.insert(all.end(), dw.begin(), dw.end());
       } else {
         for (const std::int64_t size : {33, 37, 1001}) {
           const kernels::RowLayout l{.outer = static_cast<std::int64_t>(n) / size, .size = size, .inner = 1};
