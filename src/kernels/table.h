@@ -52,10 +52,13 @@ template <class Op, class T>
 struct KernelFns<Op, T, Kind::pointwise> {
   using Options = typename Op::Options;
   // stream: store the output around the caches (drivers-inl.h, ForEachOutput).
-  void (*forward)(const T* x, T* y, std::size_t n, const Options& o, bool stream);
-  void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, const Options& o, bool stream);
+  // The options by value: behind a reference, the compiler must assume every
+  // store through the output may change them, and reloads them each vector
+  // (leaky_relu reconverted its slope: forward 1.76x faster at 4 Ki without).
+  void (*forward)(const T* x, T* y, std::size_t n, Options o, bool stream);
+  void (*backward)(const T* saved, const T* dy, T* dx, std::size_t n, Options o, bool stream);
   // nullptr unless DerivesFromOutput<Op>.
-  void (*backward_from_output)(const T* y, const T* dy, T* dx, std::size_t n, const Options& o, bool stream);
+  void (*backward_from_output)(const T* y, const T* dy, T* dx, std::size_t n, Options o, bool stream);
   Cost cost;
 };
 

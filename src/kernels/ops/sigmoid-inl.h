@@ -37,7 +37,7 @@ struct Body<ops::Sigmoid> {
       const V y = Scale(d, Divide(d, n, OnePlus(d, e)), k);
       return hn::IfThenElse(hn::IsNaN(x), x, y);
     } else {
-      const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
+      const V e = Exp<T>(d, NegAbs(d, x));
       const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
       return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
     }
@@ -51,7 +51,7 @@ struct Body<ops::Sigmoid> {
       const V g = Scale(d, Divide(d, e.m, Square(d, OnePlus(d, e))), e.k);
       return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
     } else {
-      const V e = Exp<T>(d, hn::Neg(hn::Abs(x)));
+      const V e = Exp<T>(d, NegAbs(d, x));
       const V t = hn::Add(hn::Set(d, 1.0), e);
       return hn::Mul(dy, hn::Mul(e, hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
     }
