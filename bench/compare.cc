@@ -3,6 +3,11 @@
 //
 //   activa_compare [--sizes=4Ki,256Ki,16Mi,128Mi] [--threads=1,2] [--functions=NAME,...]
 //                  [--cols=10,1000,100000] [--summary=FILE] [--merge=FILE.json ...] [--benchmark_...]
+//   activa_compare --accuracy[=STRIDE] [--functions=NAME,...] [--threads=N] [--summary=FILE]
+//
+// --accuracy times nothing: it runs activa and the baselines on every
+// STRIDE-th float32 bit pattern (default 61; 1 for all of them) and prints
+// their errors in ULPs (bench/accuracy.h).
 //
 // Registered, for every size and thread count:
 //   - every function of activa's list (activa/ops/all.h), forward and
@@ -42,6 +47,7 @@
 #include "activa/dtype.h"
 #include "activa/kernels.h"
 #include "activa/version.h"
+#include "bench/accuracy.h"
 #include "bench/baselines/baselines.h"
 #include "bench/support/bandwidth.h"
 #include "bench/support/buffer.h"
@@ -59,6 +65,7 @@ struct Config {
   std::vector<std::int64_t> cols = {10, 1000, 100000};
   std::string summary;
   std::vector<std::string> merge;
+  std::uint64_t accuracy_stride = 0;  // --accuracy: 0 times, otherwise measures errors
 };
 
 std::vector<std::string> split(std::string_view text) {
@@ -111,6 +118,14 @@ Config parse_flags(int argc, char** argv) {
       }
     } else if (auto v = value("--summary")) {
       c.summary = *v;
+    } else if (arg == "--accuracy") {
+      c.accuracy_stride = 61;
+    } else if (auto v = value("--accuracy")) {
+      const auto stride = parse_size(*v);
+      if (!stride || *stride >= (std::int64_t{1} << 32)) {
+        throw std::invalid_argument("--accuracy: not a stride between 1 and 2^32 - 1: '" + std::string(*v) + "'");
+      }
+      c.accuracy_stride = static_cast<std::uint64_t>(*stride);
     } else if (auto v = value("--merge")) {
       c.merge.emplace_back(*v);
       if (!std::ifstream(c.merge.back())) throw std::invalid_argument("--merge: cannot read " + c.merge.back());
@@ -132,6 +147,9 @@ std::vector<Baseline> all_baselines() {
 #endif
 #ifdef ACTIVA_BENCH_EIGEN
   append(eigen_baselines());
+#endif
+#ifdef ACTIVA_BENCH_XNNPACK
+  append(xnnpack_baselines());
 #endif
   (void)append;
   const std::vector<std::string> known = function_names();
@@ -392,6 +410,9 @@ std::string summary(const Config& config, const std::vector<Baseline>& baselines
 #ifdef ACTIVA_BENCH_EIGEN
   os << "Baseline: " << eigen_description() << " (1 thread only).\n";
 #endif
+#ifdef ACTIVA_BENCH_XNNPACK
+  os << "Baseline: " << xnnpack_description() << ".\n";
+#endif
   (void)baselines;
   os << "activa/baseline > 1: activa is faster. % of limit: activa float32 (float64) against the fastest "
         "read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel of the same size and element "
@@ -492,6 +513,19 @@ std::string summary(const Config& config, const std::vector<Baseline>& baselines
 }  // namespace
 }  // namespace activa::bench
 
+namespace {
+// Prints text, and writes it to `path` too unless that is empty; the exit status.
+int write_output(const std::string& text, const std::string& path) {
+  std::cout << text << std::flush;
+  if (path.empty()) return 0;
+  std::ofstream out(path);
+  out << text;
+  if (out) return 0;
+  std::fprintf(stderr, "activa_compare: cannot write %s\n", path.c_str());
+  return 1;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace activa::bench;
   benchmark::Initialize(&argc, argv);  // takes its --benchmark_* flags out of argv
@@ -505,6 +539,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_fill_threads = *std::max_element(config.threads.begin(), config.threads.end());
+  if (config.accuracy_stride > 0) {
+    return write_output(accuracy_table(baselines, config.functions, config.accuracy_stride, g_fill_threads),
+                        config.summary);
+  }
   register_all(config, baselines);
 #ifdef ACTIVA_BENCH_TORCH
   benchmark::AddCustomContext("torch", std::string(torch_description()));
@@ -514,6 +552,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef ACTIVA_BENCH_EIGEN
   benchmark::AddCustomContext("eigen", std::string(eigen_description()));
+#endif
+#ifdef ACTIVA_BENCH_XNNPACK
+  benchmark::AddCustomContext("xnnpack", std::string(xnnpack_description()));
 #endif
   benchmark::AddCustomContext("activa_target", activa::kernels::current_target());
   Collector collector;
@@ -528,15 +569,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const std::string text = summary(config, baselines);
-  std::cout << '\n' << text << std::flush;
-  if (!config.summary.empty()) {
-    std::ofstream out(config.summary);
-    out << text;
-    if (!out) {
-      std::fprintf(stderr, "activa_compare: cannot write %s\n", config.summary.c_str());
-      return 1;
-    }
-  }
-  return 0;
+  std::cout << '\n';
+  return write_output(summary(config, baselines), config.summary);
 }

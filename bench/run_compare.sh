@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures a build of its own with the comparison benchmark on, builds it and
-# runs it: activa's kernels against PyTorch (ATen), oneDNN and Eigen (those
+# runs it: activa's kernels against PyTorch (ATen), oneDNN, Eigen and XNNPACK (those
 # installed) and the bandwidth limit, in one process (bench/compare.cc).
 #
 #   bench/run_compare.sh [OUTPUT.md] [activa_compare flags...]
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 # recommends: without ocl-icd-opencl-dev, configuring fails on a fresh machine.
 tools/install-packages g++ cmake ninja-build pkg-config libhwy-dev libcli11-dev nlohmann-json3-dev \
   libopenblas-dev zlib1g-dev libcairo2-dev libbenchmark-dev libtorch-dev libdnnl-dev ocl-icd-opencl-dev \
-  libeigen3-dev
+  libeigen3-dev libxnnpack-dev
 
 build=${ACTIVA_BENCH_BUILD_DIR:-build-bench}
 out=${1:-$build/compare.md}

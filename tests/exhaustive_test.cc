@@ -22,17 +22,12 @@
 
 #include "tests/mp_real.h"
 #include "tests/test_support.h"
+#include "tests/float_reference.h"
 
 namespace activa::test {
 namespace {
 
 constexpr std::uint64_t kChunk = 1 << 16;
-
-// The spacing of floats at f (the subnormal step below the normal range), from its exponent bits.
-double float_spacing(float f) {
-  const std::uint32_t e = (std::bit_cast<std::uint32_t>(f) >> 23) & 0xff;
-  return std::bit_cast<double>(static_cast<std::uint64_t>(std::max<std::uint32_t>(e, 1) - 127 - 23 + 1023) << 52);
-}
 
 // Whether double `ref` may round to float differently from the exact value:
 // it lies within 2^-46 relative of the midpoint between two floats.
@@ -42,13 +37,6 @@ bool near_midpoint(double ref) {
   const double half = float_spacing(f) / 2;
   const double offset = std::abs(ref - static_cast<double>(f));  // <= half
   return half - offset <= std::abs(ref) * 0x1p-46;
-}
-
-// |actual - ref| in ULPs of float at ref; +inf for a mismatched NaN/inf.
-double ulps(float actual, double ref) {
-  if (std::isnan(ref) || std::isnan(actual)) return std::isnan(ref) && std::isnan(actual) ? 0 : INFINITY;
-  if (std::isinf(ref) || std::isinf(actual)) return static_cast<double>(actual) == ref ? 0 : INFINITY;
-  return std::abs(static_cast<double>(actual) - ref) / float_spacing(static_cast<float>(ref));
 }
 
 struct Worst {
@@ -79,14 +67,7 @@ double reference(float x, Worst& w, F&& in_long_double, G&& in_mpfr) {
 
 template <class Op>
 void sweep(std::uint64_t lo, std::uint64_t hi, Worst& fwd, Worst& bwd) {
-  const typename Op::Options o{};
-  const auto options = [&] {
-    auto r = o;
-    std::apply([&](const auto&... p) {
-      (([&] { if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r.*(p.member))>, double>) r.*(p.member) = static_cast<double>(static_cast<float>(r.*(p.member))); }()), ...);
-    }, Op::params);
-    return r;
-  }();
+  const typename Op::Options options = float32_options<Op>();
   const std::int64_t chunks = static_cast<std::int64_t>((hi - lo + kChunk - 1) / kChunk);
 #pragma omp parallel
   {

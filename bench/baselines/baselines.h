@@ -1,7 +1,7 @@
 // Baselines for the comparison benchmark: other libraries' float32 kernels for
 // the functions in activa's list, matched by the op's name. Each library is a
 // separate static library built only when it is installed (ACTIVA_BENCH_TORCH,
-// ACTIVA_BENCH_DNNL, ACTIVA_BENCH_EIGEN).
+// ACTIVA_BENCH_DNNL, ACTIVA_BENCH_EIGEN, ACTIVA_BENCH_XNNPACK).
 //
 // The interface holds no std::string, so a baseline may be compiled with
 // -D_GLIBCXX_USE_CXX11_ABI=0, as PyPI's libtorch requires.
@@ -17,7 +17,7 @@
 namespace activa::bench {
 
 struct Baseline {
-  std::string_view name;      // "torch1.13", "onednn", "onednn_dst", "eigen"
+  std::string_view name;      // "torch1.13", "onednn", "onednn_dst", "eigen", "xnnpack"
   std::string_view function;  // the op in activa's list it computes, by info.name
   Direction direction;
   bool single_threaded;       // timed at one thread only (Eigen's array code is serial)
@@ -36,5 +36,7 @@ std::vector<Baseline> dnnl_baselines();
 std::string_view dnnl_description();
 std::vector<Baseline> eigen_baselines();
 std::string_view eigen_description();
+std::vector<Baseline> xnnpack_baselines();
+std::string_view xnnpack_description();
 
 }  // namespace activa::bench
