@@ -54,7 +54,7 @@ configure_and_run "$build" "$out" -- "$@"
 # The wheel's version, read without importing torch (its CUDA build's Python
 # module wants CUDA libraries; the benchmark uses only its libtorch_cpu).
 if python3 -c 'import sys, importlib.metadata as m; sys.exit(int(m.version("torch").split(".")[0]) < 2)' 2>/dev/null; then
-  configure_and_run "$build-torch2" "${out%.md}-torch2.md" -DACTIVA_BENCH_TORCH2=ON -DACTIVA_BENCH_DNNL=OFF \
+  configure_and_run "$build-torch2" "${out%.md}-torch2.md" -DACTIVA_BENCH_TORCH2=ON -DACTIVA_BENCH_DNNL=OFF -DACTIVA_BENCH_XNNPACK=OFF \
     -DACTIVA_BENCH_EIGEN=OFF -- "$@"
 else
   echo "run_compare.sh: python3 has no torch >= 2 (PyPI wheel): libtorch 2.x skipped" >&2
