@@ -40,8 +40,10 @@ std::vector<T> run(std::size_t n) {
     return r;
   } else if constexpr (Op::info.kind == Kind::weighted) {
     // A single slope over everything, 3 and 16 channels, more units than the
-    // partial sums on the stack hold at once, and more channels than the
-    // channel sums on the stack hold (one channel at a time).
+    // partial sums on the stack hold at once, more channels than the channel
+    // sums on the stack hold (one channel at a time), and rows of 64 (whole
+    // vectors on every target: the forward's plain loop where a row is at most
+    // kShortWeightedRow vectors).
     std::vector<T> out;
     const auto big = static_cast<std::int64_t>(n);
     const bool large = big >= 60 * 16 * 97;
@@ -49,7 +51,8 @@ std::vector<T> run(std::size_t n) {
                                            kernels::ChannelLayout{.outer = 4, .channels = 3, .inner = std::max<std::int64_t>(big / 12, 1)},
                                            kernels::ChannelLayout{.outer = large ? 60 : 1, .channels = 16, .inner = large ? 97 : 1},
                                            kernels::ChannelLayout{.outer = large ? 1200 : 1, .channels = 3, .inner = large ? 13 : 1},
-                                           kernels::ChannelLayout{.outer = large ? 5 : 1, .channels = large ? 1500 : 1, .inner = large ? 9 : 1}}) {
+                                           kernels::ChannelLayout{.outer = large ? 5 : 1, .channels = large ? 1500 : 1, .inner = large ? 9 : 1},
+                                           kernels::ChannelLayout{.outer = large ? 40 : 1, .channels = 7, .inner = large ? 64 : 1}}) {
       const std::int64_t c = l.channels;
       const auto sz = static_cast<std::size_t>(l.outer * l.channels * l.inner);
       std::vector<T> w(static_cast<std::size_t>(c), T(0.25)), dw(static_cast<std::size_t>(c));
@@ -230,8 +233,9 @@ void check_streamed_bits(std::size_t pad, const F& outputs) {
 }
 
 // Pointwise ops: forward, backward, backward from the output, short buffers,
-// in place. PReLU's forward streams row by row, its backward the blocks whose
-// first output is aligned (rows of n / 6 elements: some are, some are not);
+// in place. PReLU's forward streams row by row (rows of 64: all of them where
+// the first row is aligned), its backward the blocks whose first output is
+// aligned (rows of n / 6 elements: some are, some are not);
 // softmax its contiguous rows longer than 32, forward and backward.
 template <class T>
 void check_streaming() {
@@ -276,6 +280,15 @@ void check_streaming() {
         kernels::backward<Op, T>(xs, w, g, g, dw, l);
         all.insert(all.end(), g.begin(), g.end());
         all.insert(all.end(), dw.begin(), dw.end());
+        // Rows of 64: whole vectors, streamed where the first is aligned (at
+        // offset 0 from a 64-byte boundary).
+        const kernels::ChannelLayout short_rows{.outer = static_cast<std::int64_t>(n / 192), .channels = 3, .inner = 64};
+        const auto k = static_cast<std::size_t>(short_rows.outer * 192);
+        std::vector<T> rows_buf(k + kPad + 64 / sizeof(T));
+        const std::span<T> rows = std::span<T>(rows_buf).subspan(
+            (64 - reinterpret_cast<std::uintptr_t>(rows_buf.data()) % 64) % 64 / sizeof(T) + offset, k);
+        kernels::forward<Op, T>(std::span<const T>(x).subspan(offset, k), w, rows, short_rows);
+        all.insert(all.end(), rows.begin(), rows.end());
       } else {
         for (const std::int64_t size : {33, 37, 1001}) {
           const kernels::RowLayout l{.outer = static_cast<std::int64_t>(n) / size, .size = size, .inner = 1};
