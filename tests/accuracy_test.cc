@@ -33,7 +33,11 @@ typename Op::Options rounded(typename Op::Options o) {
 template <class Op>
 std::vector<typename Op::Options> option_cases() {
   std::vector<typename Op::Options> cases{typename Op::Options{}};
-  if constexpr (requires { Op::Options::negative_slope; }) cases.push_back({.negative_slope = 0.3});
+  if constexpr (requires { Op::Options::negative_slope; }) {
+    // 0.3 and 1 take leaky_relu's max(x, x * slope) on x86, 0 and -0.5 its
+    // select (slopes over 1 overflow to -inf, which the ULP measure cannot take).
+    for (const double slope : {0.3, 1.0, 0.0, -0.5}) cases.push_back({.negative_slope = slope});
+  }
   if constexpr (requires { Op::Options::alpha; }) cases.push_back({.alpha = 0.5});
   return cases;
 }

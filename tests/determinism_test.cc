@@ -3,6 +3,7 @@
 // (full vectors, tails, fewer than one vector) and in place.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 
 #include "tests/test_support.h"
@@ -121,6 +122,36 @@ void check_threads_and_targets() {
     }
   });
 }
+
+// leaky_relu's forward is max(x, x * slope) on x86 for 0 < slope <= 1 and a
+// select otherwise: on every target, for slopes on both sides of that line,
+// each output has the bits of x > 0 ? x : x * slope computed one element at a
+// time (NaN payloads, signaling NaNs, signed zeros, infinities, subnormals
+// included).
+template <class T>
+void check_leaky_relu_slopes() {
+  std::vector<T> x = make_input<T>(kLarge, 9);
+  // Signaling NaNs too: the product quiets them, and so must the result.
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  const Bits exponent = std::bit_cast<Bits>(std::numeric_limits<T>::infinity());
+  for (std::size_t i = 0; i < x.size(); i += 97) x[i] = std::bit_cast<T>(static_cast<Bits>(exponent | (i + 1)));
+  for (const double slope : {0.01, 1.0, 1e-30, 1.5, 0.0, -0.5}) {
+    const T s = static_cast<T>(slope);
+    std::vector<T> expected(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) expected[i] = x[i] > 0 ? x[i] : x[i] * s;
+    for (const std::string& target : kernels::targets()) {
+      kernels::set_target(target);
+      std::vector<T> y(x.size());
+      kernels::forward<ops::LeakyRelu, T>(x, y, {.negative_slope = slope});
+      // Strictly: same_bits takes any NaN for any other.
+      EXPECT_EQ(std::memcmp(y.data(), expected.data(), y.size() * sizeof(T)), 0)
+          << "leaky_relu " << dtype_name(dtype_of<T>()) << " slope " << slope << " on target " << target;
+    }
+  }
+}
+
+TEST_F(Determinism, LeakyReluSlopesFloat32) { check_leaky_relu_slopes<float>(); }
+TEST_F(Determinism, LeakyReluSlopesFloat64) { check_leaky_relu_slopes<double>(); }
 
 TEST_F(Determinism, ThreadsAndTargetsFloat32) { check_threads_and_targets<float>(); }
 TEST_F(Determinism, ThreadsAndTargetsFloat64) { check_threads_and_targets<double>(); }

@@ -342,7 +342,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
     // row's vectors are aligned if the first row's are.
     const auto store = [&]<bool kStream>(std::integral_constant<bool, kStream>) {
       for (std::int64_t r = row_begin; r < row_end; ++r, c = c + 1 == l.channels ? 0 : c + 1) {
-        const auto wc = hn::Set(d, w[c]);
+        const T wc = w[c];
         const std::size_t base = static_cast<std::size_t>(r) * inner;
         for (std::size_t i = 0; i < inner; i += lanes) {
           StoreAs<kStream>(d, d, Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), wc), y + base + i);
@@ -357,7 +357,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
     const T wc = w[c];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
     ForEachOutput<T, false>(y + base, inner, stream, [&](auto d, auto, std::size_t i) {
-      return Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), hn::Set(d, wc));
+      return Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), wc);
     });
   }
   if (stream) hwy::FlushStream();
