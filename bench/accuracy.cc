@@ -36,7 +36,12 @@ struct Tally {
       ++non_finite;
     } else {
       over_one += u > 1;
-      if (u > max_ulp) max_ulp = u, x = xi, got = result, exact = ref;
+      if (u > max_ulp) {
+        max_ulp = u;
+        x = xi;
+        got = result;
+        exact = ref;
+      }
     }
   }
   std::string worst() const {
@@ -115,7 +120,9 @@ std::string accuracy_table(const std::vector<Baseline>& baselines, const std::ve
       const std::size_t per_input = s.cols > 0 ? static_cast<std::size_t>(s.cols) : 1;
       for (std::uint64_t first = 0; first < total; first += kChunk) {
         const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, total - first));
-        const auto input = [&](std::size_t i) { return std::bit_cast<float>(static_cast<std::uint32_t>((first + i) * stride)); };
+        const auto input = [&](std::size_t i) {
+          return std::bit_cast<float>(static_cast<std::uint32_t>((first + i) * stride));
+        };
 #pragma omp parallel for num_threads(threads)
         for (std::size_t i = 0; i < count; ++i) exact[i] = s.exact(input(i));
         for (std::size_t k = 0; k < impls.size(); ++k) {
@@ -128,14 +135,16 @@ std::string accuracy_table(const std::vector<Baseline>& baselines, const std::ve
       }
       for (std::size_t k = 0; k < impls.size(); ++k) {
         const Tally& t = tallies[k];
-        table.add_row({s.function, std::string(direction_name(s.direction)), impls[k].first, ulp_text(t.max_ulp),
-                       std::to_string(t.over_one), std::to_string(t.non_finite), t.worst()});
+        table.add_row({s.function, std::string(direction_name(s.direction)), impls[k].first,
+                       ulp_text(t.max_ulp), std::to_string(t.over_one), std::to_string(t.non_finite), t.worst()});
       }
     }
   }
   std::ostringstream os;
-  os << "float32, every " << stride << (stride == 1 ? "st" : "th") << " bit pattern (" << total
-     << " inputs), upstream gradient 1; ULPs of the result against the spec's formula in double.\n\n"
+  const std::uint64_t tens = stride % 100, units = stride % 10;
+  const char* suffix = tens >= 11 && tens <= 13 ? "th" : units == 1 ? "st" : units == 2 ? "nd" : units == 3 ? "rd" : "th";
+  os << "float32, " << (stride == 1 ? "every" : "every " + std::to_string(stride) + suffix) << " bit pattern ("
+     << total << " inputs), upstream gradient 1; ULPs of the result against the spec's formula in double.\n\n"
      << table.markdown();
   return os.str();
 }

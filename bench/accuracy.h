@@ -19,7 +19,7 @@ namespace activa::bench {
 // Returns a Markdown table: per function, direction and implementation, the
 // largest error in ULPs where the exact value and the result are both
 // finite, how many results err by more than 1 ULP, how many differ from the
-// exact value where either is NaN or infinite (the spec follows PyTorch: ELU's
+// exact value where either is NaN or infinite (the specs follow PyTorch's scalar code: ELU's
 // derivative at NaN is 1, leaky_relu's the slope), and the worst input.
 std::string accuracy_table(const std::vector<Baseline>& baselines, const std::vector<std::string>& functions,
                            std::uint64_t stride, int threads);

@@ -16,7 +16,7 @@ HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// x > 0 ? x : x * s (leaky_relu's slope; prelu's weight of the channel).
+// x > 0 ? x : x * s, leaky_relu's forward with its slope s.
 // For 0 < s <= 1 that is max(x, x * s): the rounded product lies between 0
 // and x (x's sign, a magnitude of no more than x's), so the max picks x for
 // x > 0 and the product otherwise, equal values, zeros and infinities alike
