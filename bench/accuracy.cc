@@ -57,13 +57,16 @@ std::string ulp_text(double u) {
   return buf;
 }
 
-// One function and direction: the exact value at an input, and the row
-// length (softmax: rows [x, 0], whose first output is measured).
+// One function and direction at input x: what the kernel reads (x itself,
+// or for a backward from the output the output rounded to float), the exact
+// value it should give, and the row length (softmax: rows [x, 0], whose first
+// output is measured).
 struct Sweep {
   std::string function;
   Direction direction;
   std::int64_t cols = 0;
   std::function<double(float)> exact;  // the spec's reference in double
+  std::function<float(float)> saved = [](float x) { return x; };
 };
 
 std::vector<Sweep> sweeps_of(const std::string& function) {
@@ -71,10 +74,18 @@ std::vector<Sweep> sweeps_of(const std::string& function) {
   AllOps::visit(function, [&]<class Op>() {
     if constexpr (Op::info.kind == Kind::pointwise) {
       const auto o = test::float32_options<Op>();
+      const auto y = [o](float x) { return static_cast<float>(Op::template forward<double>(x, o)); };
+      const auto derivative = [o](float x) { return Op::template derivative<double>(x, o); };
       out.push_back({function, Direction::forward, 0, [o](float x) { return Op::template forward<double>(x, o); }});
       if (Op::info.saves == Saves::input) {
-        out.push_back(
-            {function, Direction::backward, 0, [o](float x) { return Op::template derivative<double>(x, o); }});
+        out.push_back({function, Direction::backward, 0, derivative});
+      } else {
+        out.push_back({function, Direction::backward, 0, derivative, y});  // relu: from its output
+      }
+      if constexpr (DerivesFromOutput<Op>) {
+        // The exact derivative at the rounded output, as kernels::backward_from_output promises.
+        out.push_back({function, Direction::backward_y, 0,
+                       [o, y](float x) { return Op::template derivative_from_output<double>(y(x), o); }, y});
       }
     } else if constexpr (Op::info.kind == Kind::weighted) {
       const double w = typename Op::Options{}.init;
@@ -99,6 +110,7 @@ std::string accuracy_table(const std::vector<Baseline>& baselines, const std::ve
   Buffer<float> x(2 * kChunk), dy(2 * kChunk), out(2 * kChunk), w(kPreluChannels), dw(kPreluChannels);
   std::fill_n(dy.data(), dy.size(), 1.0f);
   std::vector<double> exact(kChunk);
+  std::vector<float> saved(kChunk);
   const Operands<float> o{x.span(), dy.span(), out.span(), w.span(), dw.span()};
 
   Table table({"<function", "<direction", "<implementation", "max ULP", "> 1 ULP", "NaN/inf differ",
@@ -124,10 +136,13 @@ std::string accuracy_table(const std::vector<Baseline>& baselines, const std::ve
           return std::bit_cast<float>(static_cast<std::uint32_t>((first + i) * stride));
         };
 #pragma omp parallel for num_threads(threads)
-        for (std::size_t i = 0; i < count; ++i) exact[i] = s.exact(input(i));
+        for (std::size_t i = 0; i < count; ++i) {
+          exact[i] = s.exact(input(i));
+          saved[i] = s.saved(input(i));
+        }
         for (std::size_t k = 0; k < impls.size(); ++k) {
           std::fill_n(x.data(), count * per_input, 0.0f);
-          for (std::size_t i = 0; i < count; ++i) x.data()[i * per_input] = input(i);
+          for (std::size_t i = 0; i < count; ++i) x.data()[i * per_input] = saved[i];
           std::fill_n(w.data(), w.size(), 0.25f);
           impls[k].second(static_cast<std::int64_t>(count * per_input))();
           for (std::size_t i = 0; i < count; ++i) tallies[k].add(input(i), out.data()[i * per_input], exact[i]);

@@ -11,11 +11,13 @@
 
 namespace activa::bench {
 
-// Sweeps every `stride`-th float32 bit pattern (0, stride, 2 stride, ...
+// Sweeps every `stride`-th float32 bit pattern x (0, stride, 2 stride, ...
 // below 2^32: all of them for stride 1) through the forward of each function
-// in `functions` and through the backward from the input of those that keep
-// their input (sigmoid, tanh, leaky_relu, elu), upstream gradient 1; softmax
-// as the row [x, 0], prelu with the weight 0.25, as the exhaustive test does.
+// in `functions`, its backward (from x, or for relu from relu(x) rounded to
+// float, against the derivative at x) and its backward_y (from y, f(x)
+// rounded to float, against the exact derivative at y: sigmoid, tanh, elu),
+// upstream gradient 1; softmax forward as the row [x, 0], prelu forward with
+// the weight 0.25, as the exhaustive test does.
 // Returns a Markdown table: per function, direction and implementation, the
 // largest error in ULPs where the exact value and the result are both
 // finite, how many results err by more than 1 ULP, how many differ from the
