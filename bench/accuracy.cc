@@ -73,7 +73,7 @@ std::vector<Sweep> sweeps_of(const std::string& function) {
   std::vector<Sweep> out;
   AllOps::visit(function, [&]<class Op>() {
     if constexpr (Op::info.kind == Kind::pointwise) {
-      const auto o = test::float32_options<Op>();
+      const auto o = options_as<Op, float>({});
       const auto y = [o](float x) { return static_cast<float>(Op::template forward<double>(x, o)); };
       const auto derivative = [o](float x) { return Op::template derivative<double>(x, o); };
       out.push_back({function, Direction::forward, 0, [o](float x) { return Op::template forward<double>(x, o); }});

@@ -16,19 +16,6 @@ namespace {
 
 constexpr std::size_t kRandom = 20000;
 
-// Options with double members rounded to T, the values the kernel really uses.
-template <class Op, class T>
-typename Op::Options rounded(typename Op::Options o) {
-  std::apply([&](const auto&... p) {
-    (([&] {
-       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*(p.member))>, double>)
-         o.*(p.member) = static_cast<double>(static_cast<T>(o.*(p.member)));
-     }()),
-     ...);
-  }, Op::params);
-  return o;
-}
-
 // Non-default options too, so parameters are exercised.
 template <class Op>
 std::vector<typename Op::Options> option_cases() {
@@ -85,7 +72,7 @@ template <class Op, class T>
 void check_pointwise() {
   const std::vector<T> x = sample_inputs<T>(kRandom);
   for (const auto& opts : option_cases<Op>()) {
-    const auto o = rounded<Op, T>(opts);
+    const auto o = options_as<Op, T>(opts);
     std::vector<T> y(x.size()), dy(x.size()), dx(x.size());
     std::mt19937 rng(7);
     std::uniform_real_distribution<double> g(-2, 2);

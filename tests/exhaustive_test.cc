@@ -67,7 +67,7 @@ double reference(float x, Worst& w, F&& in_long_double, G&& in_mpfr) {
 
 template <class Op>
 void sweep(std::uint64_t lo, std::uint64_t hi, Worst& fwd, Worst& bwd) {
-  const typename Op::Options options = float32_options<Op>();
+  const typename Op::Options options = options_as<Op, float>({});
   const std::int64_t chunks = static_cast<std::int64_t>((hi - lo + kChunk - 1) / kChunk);
 #pragma omp parallel
   {

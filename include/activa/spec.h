@@ -16,6 +16,7 @@
 #include <span>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 namespace activa {
 
@@ -97,6 +98,24 @@ struct Param {
   std::string_view doc;
   bool in_repr = true;  // shown in the module's repr, as PyTorch's extra_repr does
 };
+
+// Op's options with every double member rounded to T: the values a kernel of
+// element type T computes with, as PyTorch converts scalars to the element
+// type (leaky_relu's slope 0.01 is 0.01f in float32).
+template <class Op, class T>
+typename Op::Options options_as(typename Op::Options o) {
+  std::apply(
+      [&](const auto&... p) {
+        (([&] {
+           if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*(p.member))>, double>) {
+             o.*(p.member) = static_cast<double>(static_cast<T>(o.*(p.member)));
+           }
+         }()),
+         ...);
+      },
+      Op::params);
+  return o;
+}
 
 // The functional form of an activation, e.g. `activa::sigmoid(x)`. Declared with
 // each op's spec; defined in activa/functional.h.

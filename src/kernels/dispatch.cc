@@ -131,29 +131,13 @@ std::size_t checked_numel(std::string_view op, std::int64_t a, std::int64_t b, s
   return static_cast<std::size_t>(a) * static_cast<std::size_t>(b) * static_cast<std::size_t>(c);
 }
 
-// Double-valued options rounded to T, as PyTorch converts scalars to the element type.
-template <class Op, class T>
-typename Op::Options rounded(typename Op::Options o) {
-  std::apply(
-      [&](const auto&... p) {
-        (([&] {
-           if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*(p.member))>, double>) {
-             o.*(p.member) = static_cast<double>(static_cast<T>(o.*(p.member)));
-           }
-         }()),
-         ...);
-      },
-      Op::params);
-  return o;
-}
-
 }  // namespace
 
 template <class Op, class T>
   requires(Op::info.kind == Kind::pointwise)
 void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options) {
   check_size(Op::info.name, "output", y.size(), x.size());
-  const auto o = rounded<Op, T>(options);
+  const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(x.size(), 2);
   parallel_elements(x.size(), k.cost.forward,
@@ -166,7 +150,7 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
               const typename Op::Options& options) {
   check_size(Op::info.name, "grad_output", grad_output.size(), saved.size());
   check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
-  const auto o = rounded<Op, T>(options);
+  const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(saved.size(), 3);
   parallel_elements(saved.size(), k.cost.backward, [&](std::size_t b, std::size_t e) {
@@ -180,7 +164,7 @@ void backward_from_output(std::span<const T> y, std::span<const T> grad_output, 
                           const typename Op::Options& options) {
   check_size(Op::info.name, "grad_output", grad_output.size(), y.size());
   check_size(Op::info.name, "grad_input", grad_input.size(), y.size());
-  const auto o = rounded<Op, T>(options);
+  const auto o = options_as<Op, T>(options);
   if constexpr (requires { Op::from_output_error(o); }) {
     if (const std::string_view e = Op::from_output_error(o); !e.empty()) throw Error(std::string(e));
   }
