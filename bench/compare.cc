@@ -2,7 +2,8 @@
 // memory-bandwidth limit, timed in one process by Google Benchmark.
 //
 //   activa_compare [--sizes=4Ki,256Ki,16Mi,128Mi] [--threads=1,2] [--functions=NAME,...]
-//                  [--cols=10,1000,100000] [--summary=FILE] [--merge=FILE.json ...] [--benchmark_...]
+//                  [--cols=10,1000,100000] [--range=-6:6] [--summary=FILE] [--merge=FILE.json ...]
+//                  [--benchmark_...]
 //   activa_compare --accuracy[=STRIDE] [--functions=NAME,...] [--threads=N] [--summary=FILE]
 //
 // --accuracy times nothing: it runs activa and the baselines on every
@@ -24,6 +25,11 @@
 // kernel, backward against the best read-2-write-1 kernel, same size and
 // element size, on up to as many threads). --summary also writes it to FILE.
 //
+// --range=LO:HI draws the inputs x uniformly from [LO, HI] (default -6:6, the
+// plot range of every op, where both branches are taken): kernels whose cost
+// depends on the input (float32 sigmoid past |x| = 7.875) can be timed on
+// wider data too. Its context ("input_range") is in the JSON output.
+//
 // --merge=FILE.json reads the measurements of an earlier run (its
 // --benchmark_out=FILE.json) and keeps, per benchmark, the fastest of both:
 // rows that were noisy can be re-run alone (--benchmark_filter=...) and the
@@ -33,11 +39,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <tuple>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -66,7 +74,25 @@ struct Config {
   std::string summary;
   std::vector<std::string> merge;
   std::uint64_t accuracy_stride = 0;  // --accuracy: 0 times, otherwise measures errors
+  double range_lo = -6, range_hi = 6;  // --range
 };
+
+// "LO:HI" with LO < HI, both finite.
+std::pair<double, double> parse_range(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  const auto number = [&](std::string_view part) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || end != part.data() + part.size() || !std::isfinite(v)) {
+      throw std::invalid_argument("--range: not a finite number: '" + std::string(part) + "'");
+    }
+    return v;
+  };
+  if (colon == std::string_view::npos) throw std::invalid_argument("--range: not LO:HI: '" + std::string(text) + "'");
+  const double lo = number(text.substr(0, colon)), hi = number(text.substr(colon + 1));
+  if (!(lo < hi)) throw std::invalid_argument("--range: LO must be below HI: '" + std::string(text) + "'");
+  return {lo, hi};
+}
 
 std::vector<std::string> split(std::string_view text) {
   std::vector<std::string> parts;
@@ -116,6 +142,8 @@ Config parse_flags(int argc, char** argv) {
           throw std::invalid_argument("--functions: unknown function '" + f + "'");
         }
       }
+    } else if (auto v = value("--range")) {
+      std::tie(c.range_lo, c.range_hi) = parse_range(*v);
     } else if (auto v = value("--summary")) {
       c.summary = *v;
     } else if (arg == "--accuracy") {
@@ -166,6 +194,7 @@ std::vector<Baseline> all_baselines() {
 
 std::int64_t g_max_elements = 0;
 int g_fill_threads = 1;
+double g_range_lo = -6, g_range_hi = 6;
 
 template <class T>
 const Operands<T>& operands() {
@@ -174,7 +203,7 @@ const Operands<T>& operands() {
     const auto n = static_cast<std::size_t>(g_max_elements);
     x = Buffer<T>(n), dy = Buffer<T>(n), out = Buffer<T>(n);
     w = Buffer<T>(kPreluChannels), dw = Buffer<T>(kPreluChannels);
-    fill_uniform(x.span(), -6, 6, 1, g_fill_threads);   // the plot range of every op: both branches taken
+    fill_uniform(x.span(), g_range_lo, g_range_hi, 1, g_fill_threads);  // --range
     fill_uniform(dy.span(), -1, 1, 2, g_fill_threads);
     fill_uniform(out.span(), 0, 0, 3, g_fill_threads);  // touched, so no page faults in the timed loop
     fill_uniform(w.span(), 0.25, 0.25, 4, 1);
@@ -539,6 +568,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_fill_threads = *std::max_element(config.threads.begin(), config.threads.end());
+  g_range_lo = config.range_lo;
+  g_range_hi = config.range_hi;
   if (config.accuracy_stride > 0) {
     return write_output(accuracy_table(baselines, config.functions, config.accuracy_stride, g_fill_threads),
                         config.summary);
@@ -557,6 +588,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("xnnpack", std::string(xnnpack_description()));
 #endif
   benchmark::AddCustomContext("activa_target", activa::kernels::current_target());
+  benchmark::AddCustomContext("input_range", std::to_string(config.range_lo) + ":" + std::to_string(config.range_hi));
   Collector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::Shutdown();

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "src/kernels/exp2_table.h"
+#include "src/kernels/taylor.h"
 #include "tests/mp_real.h"
 #include "tests/test_support.h"
 
@@ -318,6 +319,45 @@ TEST(Accuracy, Exp2TableAgainstMpfr) {
     const double rel = (abs(MpReal(double(hi)) + MpReal(double(lo)) - exact) / exact).to_double();
     EXPECT_LE(rel, 0x1p-48) << "j = " << j;
   }
+}
+
+// Taylor jets through the spec's own formula: sigmoid(x) = 1/2 + x/4 - x^3/48
+// + x^5/480 - 17 x^7/80640 + ..., the textbook series.
+TEST(Accuracy, JetSeriesOfSigmoid) {
+  using J = kernels::detail::Jet<7>;
+  const J y = ops::Sigmoid::forward(J::Variable(0));
+  const long double expected[8] = {0.5L, 0.25L, 0, -1.0L / 48, 0, 1.0L / 480, 0, -17.0L / 80640};
+  for (int k = 0; k < 8; ++k) EXPECT_NEAR(static_cast<double>(y.c[k]), static_cast<double>(expected[k]), 1e-18) << "k = " << k;
+}
+
+// The piecewise polynomials that float32 sigmoid and its derivative take for
+// |x| < 7.875 (src/kernels/taylor.h, the same constexpr tables): on every
+// piece, at 129 points, within 2^-27 of the function relative (the tables'
+// float coefficients included), against MPFR; hi a multiple of 2^-24 and
+// |lo| <= 2^-25.
+template <class F, class G>
+void check_pieces(const kernels::detail::PieceTable& table, const F& exact, const G& name) {
+  using namespace kernels::detail;
+  for (std::size_t i = 0; i < kPieces; ++i) {
+    const float hi = table.c[0][i], lo = table.c[1][i];
+    EXPECT_EQ(std::ldexp(hi, 24), std::round(std::ldexp(hi, 24))) << name() << " piece " << i;
+    EXPECT_LE(std::abs(lo), 0x1p-25f) << name() << " piece " << i;
+    for (int s = -64; s <= 64; ++s) {
+      const MpReal t = MpReal(s) / MpReal(128);
+      MpReal p(0.0);
+      for (std::size_t k = kPieceDegree; k >= 1; --k) p = (p + MpReal(double(table.c[k + 1][i]))) * t;
+      p = p + MpReal(double(hi)) + MpReal(double(lo));
+      const MpReal f = exact(MpReal(double(i)) / MpReal(4) + t / MpReal(4));
+      EXPECT_LE((abs(p - f) / f).to_double(), 0x1p-27) << name() << " piece " << i << " t " << s << "/128";
+    }
+  }
+}
+
+TEST(Accuracy, SigmoidPiecesAgainstMpfr) {
+  constexpr auto forward = kernels::detail::MakePieceTable([](const auto& u) { return ops::Sigmoid::forward(-u); });
+  constexpr auto derivative = kernels::detail::MakePieceTable([](const auto& u) { return ops::Sigmoid::derivative(u); });
+  check_pieces(forward, [](const MpReal& u) { return ops::Sigmoid::forward(MpReal(0.0) - u); }, [] { return "sigmoid(-u)"; });
+  check_pieces(derivative, [](const MpReal& u) { return ops::Sigmoid::derivative(u); }, [] { return "sigmoid'(u)"; });
 }
 
 // Every target compiled in, not just the best one.

@@ -26,6 +26,7 @@
 #include <hwy/highway.h>
 
 #include "src/kernels/exp2_table.h"
+#include "src/kernels/taylor.h"
 #include "src/kernels/twin-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -130,6 +131,23 @@ HWY_INLINE hn::Vec<D> Lookup16(D d, hn::Vec<hn::RebindToSigned<D>> j, const hn::
     return hn::TableLookupLanes(hn::LoadU(d, table), hn::IndicesFromVec(d, j));
   } else {
     return hn::GatherIndex(d, table, j);
+  }
+}
+
+// Lanes of a 32-entry table at the indices i mod 32 (the low five bits): one
+// two-table permutation on AVX-512, which reads only those bits, else a
+// gather of the masked indices; the same bits either way.
+template <class D>
+HWY_INLINE hn::Vec<D> Lookup32(D d, hn::Vec<hn::RebindToSigned<D>> i, const hn::TFromD<D>* table) {
+  if constexpr (hn::kIsTwin<D>) {
+    const typename D::Inner d1;
+    return {Lookup32(d1, i.a, table), Lookup32(d1, i.b, table)};
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  } else if constexpr (hn::MaxLanes(D()) == 16 && sizeof(hn::TFromD<D>) == 4) {
+    return {_mm512_permutex2var_ps(hn::LoadU(d, table).raw, i.raw, hn::LoadU(d, table + 16).raw)};
+#endif
+  } else {
+    return hn::GatherIndex(d, table, hn::And(i, hn::Set(hn::RebindToSigned<D>(), 31)));
   }
 }
 
@@ -247,6 +265,28 @@ HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
   V rho = NegFma(d, q, den.hi, n.hi);
   rho = NegFma(d, q, den.lo, hn::Add(rho, n.lo));
   return Fma(d, rho, inv, q);
+}
+
+// A piecewise polynomial (taylor.h) at u in [0, kPiecesEnd): u lies in piece
+// i = round(4u), at t = 4u - i in [-1/2, 1/2] (exact: t is a float). 4u +
+// 1.5 * 2^23 rounds 4u to an integer and holds it in its low bits, the table
+// index (two instructions where a conversion to integer costs Highway five).
+// The value is f(i/4) + w: hi = f(i/4) to a multiple of 2^-24 (taylor.h), and
+// w = lo + t p1 + t^2 (p2 + t p3 + t^2 p4 + t^3 p5) rounded once more by the last fused
+// multiply-add. |t p1| <= |f'| / 8, so for sigmoid's tail (|f'| <= f) that
+// rounding costs at most 1/8 ULP of the result, and the rest less. Lanes
+// with u outside [0, kPiecesEnd) get values the caller must discard.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable& table, V u) {
+  const V magic = hn::Set(d, 0x1.8p23f);
+  const V big = Fma(d, u, hn::Set(d, 4.0f), magic);
+  const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
+  const V t = FmaSub(d, u, hn::Set(d, 4.0f), hn::Sub(big, magic));
+  constexpr std::size_t kTop = detail::kPieceDegree + 1;
+  V q = Lookup32(d, i, table.c[kTop]);
+  for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, t, Lookup32(d, i, table.c[k]));
+  const V w = Fma(d, hn::Mul(t, t), q, Lookup32(d, i, table.c[1]));
+  return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

@@ -32,9 +32,10 @@ struct Cost {
 };
 
 // From this cost up, a body is one long dependency chain per vector (an
-// exponential): its drivers interleave four vectors (twin-inl.h). Cheaper
-// bodies are bound by loads and stores and keep one vector after another.
-inline constexpr std::int64_t kChainCost = 8;
+// exponential, a polynomial): its drivers interleave four vectors
+// (twin-inl.h). Cheaper bodies are bound by loads and stores and keep one
+// vector after another.
+inline constexpr std::int64_t kChainCost = 4;
 constexpr bool interleaves(std::int64_t cost) { return cost >= kChainCost; }
 
 // Contiguous rows up to this length run in vectors of their own (one row

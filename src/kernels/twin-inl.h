@@ -103,6 +103,7 @@ template <class V> HWY_INLINE auto Min(Twin<V> x, Twin<V> y) { return Each([](au
 template <class V> HWY_INLINE auto Max(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Max(v...); }, x, y); }
 template <class V> HWY_INLINE auto And(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return And(v...); }, x, y); }
 template <class V> HWY_INLINE auto Or(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Or(v...); }, x, y); }
+template <class V> HWY_INLINE auto Xor(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return Xor(v...); }, x, y); }
 template <class V> HWY_INLINE auto CopySign(Twin<V> x, Twin<V> y) { return Each([](auto... v) { return CopySign(v...); }, x, y); }
 template <class V> HWY_INLINE auto MulAdd(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return MulAdd(v...); }, x, y, z); }
 template <class V> HWY_INLINE auto MulSub(Twin<V> x, Twin<V> y, Twin<V> z) { return Each([](auto... v) { return MulSub(v...); }, x, y, z); }
@@ -119,6 +120,15 @@ template <class V> HWY_INLINE auto IsFinite(Twin<V> x) { return Each([](auto... 
 template <class M, class V> HWY_INLINE auto IfThenElse(Twin<M> m, Twin<V> x, Twin<V> y) { return Each([](auto... v) { return IfThenElse(v...); }, m, x, y); }
 template <class M, class V> HWY_INLINE auto IfThenElseZero(Twin<M> m, Twin<V> x) { return Each([](auto... v) { return IfThenElseZero(v...); }, m, x); }
 // clang-format on
+
+template <class D1, class M>
+HWY_INLINE bool AllTrue(TwinD<D1>, Twin<M> m) {
+  return AllTrue(D1(), m.a) && AllTrue(D1(), m.b);
+}
+template <class D1, class M>
+HWY_INLINE bool AllFalse(TwinD<D1>, Twin<M> m) {
+  return AllFalse(D1(), m.a) && AllFalse(D1(), m.b);
+}
 
 }  // namespace hwy::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

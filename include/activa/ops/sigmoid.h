@@ -51,12 +51,12 @@ struct Sigmoid {
   };
 
   template <class R>
-  static R forward(const R& x, const Options& = {}) {
+  static constexpr R forward(const R& x, const Options& = {}) {
     using std::exp;
     return R(1) / (R(1) + exp(-x));
   }
   template <class R>
-  static R derivative(const R& x, const Options& = {}) {
+  static constexpr R derivative(const R& x, const Options& = {}) {
     return forward(x) * forward(R(0) - x);  // = s(1 - s) without cancellation
   }
   // The derivative from the output y = sigmoid(x), as PyTorch's

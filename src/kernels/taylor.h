@@ -1,0 +1,149 @@
+// Taylor coefficients of an op's own formula, at compile time: the spec's
+// forward (or derivative), evaluated on truncated power series ("jets") in
+// long double, gives every derivative at a point without a formula written
+// twice. piecewise-inl.h turns them into the tables of float32 sigmoid's
+// piecewise polynomials. Target-independent.
+#pragma once
+
+#include <cstddef>
+
+namespace activa::kernels::detail {
+
+// e^x in long double, usable at compile time: x = n ln2 + r with |r| <= ln2/2
+// (r rounded once, |n ln2| < 2^5: |error| < 2^-58), e^r by its series to
+// r^27/27! (< 2^-95), then 2^n. Relative error a few units of 2^-63 for
+// |x| <= 32, far below the 2^-48 the tables keep.
+constexpr long double ExpLong(long double x) {
+  constexpr long double kLn2 = 0.693147180559945309417232121458176568L;
+  const long double nf = x / kLn2;
+  const long long n = static_cast<long long>(nf < 0 ? nf - 0.5L : nf + 0.5L);
+  const long double r = x - static_cast<long double>(n) * kLn2;
+  long double term = 1, sum = 1;
+  for (int k = 1; k < 28; ++k) {
+    term *= r / k;
+    sum += term;
+  }
+  for (long long i = 0; i < (n < 0 ? -n : n); ++i) sum *= n < 0 ? 0.5L : 2.0L;
+  return sum;
+}
+
+// f(a + e) = c[0] + c[1] e + ... + c[N] e^N + O(e^(N+1)). A spec's formula,
+// written for any number type R (R(1), +, -, *, /, exp by argument-dependent
+// lookup), computes these coefficients when R is a Jet.
+template <std::size_t N>
+struct Jet {
+  long double c[N + 1]{};
+
+  constexpr Jet() = default;
+  constexpr Jet(long double v) { c[0] = v; }  // NOLINT: implicit, as R(1) in a formula
+  // The variable itself at a: a + e.
+  static constexpr Jet Variable(long double a) {
+    Jet j(a);
+    if constexpr (N > 0) j.c[1] = 1;
+    return j;
+  }
+
+  friend constexpr Jet operator-(const Jet& a) {
+    Jet r;
+    for (std::size_t k = 0; k <= N; ++k) r.c[k] = -a.c[k];
+    return r;
+  }
+  friend constexpr Jet operator+(const Jet& a, const Jet& b) {
+    Jet r;
+    for (std::size_t k = 0; k <= N; ++k) r.c[k] = a.c[k] + b.c[k];
+    return r;
+  }
+  friend constexpr Jet operator-(const Jet& a, const Jet& b) { return a + -b; }
+  friend constexpr Jet operator*(const Jet& a, const Jet& b) {
+    Jet r;
+    for (std::size_t k = 0; k <= N; ++k) {
+      for (std::size_t j = 0; j <= k; ++j) r.c[k] += a.c[j] * b.c[k - j];
+    }
+    return r;
+  }
+  // q = a / b from a = q b: q_k = (a_k - sum_{j=1..k} b_j q_{k-j}) / b_0.
+  friend constexpr Jet operator/(const Jet& a, const Jet& b) {
+    Jet q;
+    for (std::size_t k = 0; k <= N; ++k) {
+      long double s = a.c[k];
+      for (std::size_t j = 1; j <= k; ++j) s -= b.c[j] * q.c[k - j];
+      q.c[k] = s / b.c[0];
+    }
+    return q;
+  }
+  // y = e^a from y' = a' y: k y_k = sum_{j=1..k} j a_j y_{k-j}.
+  friend constexpr Jet exp(const Jet& a) {
+    Jet y(ExpLong(a.c[0]));
+    for (std::size_t k = 1; k <= N; ++k) {
+      long double s = 0;
+      for (std::size_t j = 1; j <= k; ++j) s += static_cast<long double>(j) * a.c[j] * y.c[k - j];
+      y.c[k] = s / static_cast<long double>(k);
+    }
+    return y;
+  }
+};
+
+// Removes the terms of degree above `to` from a polynomial a[0] + a[1] t +
+// ... + a[N] t^N on [-1/2, 1/2] (Chebyshev economization): a[k] t^k is
+// replaced by a[k] (t^k - T_k(2t) / 2^(2k - 1)), a polynomial of degree k - 2,
+// which moves the result by at most |a[k]| / 2^(2k - 1). Truncating instead
+// would move it by up to |a[k]| / 2^k.
+template <std::size_t N>
+constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
+  for (std::size_t k = N; k > to; --k) {
+    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j in powers of u = 2t
+    prev[0] = 1;
+    cheb[1] = 1;
+    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2u T_j - T_{j-1}
+      long double next[N + 1]{};
+      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 2 * cheb[m];
+      for (std::size_t m = 0; m <= N; ++m) next[m] -= prev[m];
+      for (std::size_t m = 0; m <= N; ++m) prev[m] = cheb[m], cheb[m] = next[m];
+    }
+    long double pow2 = 1;  // 2^m: u^m = 2^m t^m
+    long double in_t[N + 1]{};
+    for (std::size_t m = 0; m <= k; ++m, pow2 *= 2) in_t[m] = cheb[m] * pow2;
+    const long double f = a[k] / in_t[k];
+    for (std::size_t m = 0; m <= k; ++m) a[m] -= f * in_t[m];
+    a[k] = 0;
+  }
+}
+
+// The pieces of a piecewise polynomial in u = |x| on [0, kPiecesEnd): piece i
+// is centred on u = i/4, and f(u) = f(i/4 + t/4) for t in [-1/2, 1/2] is
+// its Taylor polynomial of degree kTaylorDegree in t, economized to degree
+// kPieceDegree. 32 pieces fit one AVX-512 two-table permutation per
+// coefficient. For sigmoid and its derivative the polynomials, with their
+// coefficients rounded to float, are within 2^-27.9 of the function,
+// relative (tests/accuracy_test.cc), and the results within 0.68 ULP
+// (tests/exhaustive_test.cc).
+inline constexpr std::size_t kPieces = 32, kPieceDegree = 5, kTaylorDegree = 8;
+inline constexpr float kPiecesEnd = 7.875f;  // the last piece's upper end: 31/4 + 1/8
+
+// c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1): c[0] is p_i(0)
+// rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
+// positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
+// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k.
+struct PieceTable {
+  alignas(64) float c[kPieceDegree + 2][kPieces];
+};
+
+// f: a function of one number of any type R (a spec's formula).
+template <class F>
+constexpr PieceTable MakePieceTable(const F& f) {
+  PieceTable table{};
+  for (std::size_t i = 0; i < kPieces; ++i) {
+    const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / 4));
+    long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
+    for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= 4) a[k] = y.c[k] * scale;
+    Economize<kTaylorDegree>(a, kPieceDegree);
+    if (!(a[0] >= 0 && a[0] < 1)) throw "MakePieceTable: f outside [0, 1)";
+    const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;
+    table.c[0][i] = static_cast<float>(hi);
+    table.c[1][i] = static_cast<float>(a[0] - hi);
+    for (std::size_t k = 1; k <= kPieceDegree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
+  }
+  return table;
+}
+
+}  // namespace activa::kernels::detail
