@@ -276,17 +276,59 @@ HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
 // multiply-add. |t p1| <= |f'| / 8, so for sigmoid's tail (|f'| <= f) that
 // rounding costs at most 1/8 ULP of the result, and the rest less. Lanes
 // with u outside [0, kPiecesEnd) get values the caller must discard.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable& table, V u) {
+template <class D, class V = hn::Vec<D>, std::size_t Degree>
+HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree>& table, V u) {
   const V magic = hn::Set(d, 0x1.8p23f);
   const V big = Fma(d, u, hn::Set(d, 4.0f), magic);
   const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
   const V t = FmaSub(d, u, hn::Set(d, 4.0f), hn::Sub(big, magic));
-  constexpr std::size_t kTop = detail::kPieceDegree + 1;
+  constexpr std::size_t kTop = Degree + 1;
   V q = Lookup32(d, i, table.c[kTop]);
   for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, t, Lookup32(d, i, table.c[k]));
   const V w = Fma(d, hn::Mul(t, t), q, Lookup32(d, i, table.c[1]));
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
+}
+
+// A function of x from its pieces for |x| < kPiecesEnd (near()), else from
+// far(), which must hold for infinities and NaN too. A lane's result depends
+// on its own input only: a vector with lanes on both sides takes both paths
+// and blends; far() is out of line, as rare on most data.
+template <class D, class V, class Near, class Far>
+HWY_INLINE V Piecewise(D d, V x, const Near& near, const Far& far) {
+  const auto inside = hn::Abs(x) < hn::Set(d, detail::kPiecesEnd);
+  if (HWY_LIKELY(hn::AllTrue(d, inside))) return near();
+  if (hn::AllFalse(d, inside)) return far();
+  return hn::IfThenElse(inside, near(), far());
+}
+
+// Past the pieces, e = exp(z) <= 3.8e-4 (z <= -7.875, or -inf, or NaN), and
+// 1 / (1 + e)^p = 1 + d to e^3 without a division. SmallExp: e = 2^k m
+// (ExpTable), and in e1 its float (2^k capped at 2^-100, where e no longer
+// shows next to 1), from which d is computed (to 2^-24 of itself).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE ExpScaled<D> SmallExp(D d, V z, V& e1) {
+  const ExpScaled<D> e = ExpTable(d, hn::Max(z, hn::Set(d, -110.0f)));
+  e1 = hn::Mul(e.m.hi, Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100))));
+  return e;
+}
+
+// 2^j e (1 + d) = 2^(k + j) (m.hi + m.lo + m.hi d), j in [0, 2]: the sum
+// rounded once, 2^(k + j) applied last (a second rounding where the result
+// is subnormal).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V OnePlusTimes(D d, const ExpScaled<D>& e, V delta, int j = 0) {
+  const auto k = hn::Add(e.k, hn::Set(hn::RebindToSigned<D>(), j));
+  return Scale(d, hn::Add(e.m.hi, Fma(d, e.m.hi, delta, e.m.lo)), k);
+}
+
+// 2^j e / (1 + e)^2 = 2^j e (1 + d), d = 3e^2 - 2e (4e^3 < 2^-32 left): the
+// derivative of sigmoid (j = 0, z = -|x|) and of tanh (j = 2, z = -2|x|)
+// past their pieces. NaN where z is NaN.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V ExpOverSquareTail(D d, V z, int j) {
+  V e1;
+  const ExpScaled<D> e = SmallExp(d, z, e1);
+  return OnePlusTimes(d, e, hn::Mul(e1, Fma(d, e1, hn::Set(d, 3.0f), hn::Set(d, -2.0f))), j);
 }
 
 }  // namespace activa::kernels::HWY_NAMESPACE

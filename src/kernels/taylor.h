@@ -28,8 +28,8 @@ constexpr long double ExpLong(long double x) {
 }
 
 // f(a + e) = c[0] + c[1] e + ... + c[N] e^N + O(e^(N+1)). A spec's formula,
-// written for any number type R (R(1), +, -, *, /, exp by argument-dependent
-// lookup), computes these coefficients when R is a Jet.
+// written for any number type R (R(1), +, -, *, /, exp and cosh by
+// argument-dependent lookup), computes these coefficients when R is a Jet.
 template <std::size_t N>
 struct Jet {
   long double c[N + 1]{};
@@ -71,6 +71,7 @@ struct Jet {
     }
     return q;
   }
+  friend constexpr Jet cosh(const Jet& a) { return (exp(a) + exp(-a)) * Jet(0.5L); }
   // y = e^a from y' = a' y: k y_k = sum_{j=1..k} j a_j y_{k-j}.
   friend constexpr Jet exp(const Jet& a) {
     Jet y(ExpLong(a.c[0]));
@@ -111,37 +112,40 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
 
 // The pieces of a piecewise polynomial in u = |x| on [0, kPiecesEnd): piece i
 // is centred on u = i/4, and f(u) = f(i/4 + t/4) for t in [-1/2, 1/2] is
-// its Taylor polynomial of degree kTaylorDegree in t, economized to degree
-// kPieceDegree. 32 pieces fit one AVX-512 two-table permutation per
-// coefficient. For sigmoid and its derivative the polynomials, with their
-// coefficients rounded to float, are within 2^-27.9 of the function,
-// relative (tests/accuracy_test.cc), and the results within 0.68 ULP
-// (tests/exhaustive_test.cc).
-inline constexpr std::size_t kPieces = 32, kPieceDegree = 5, kTaylorDegree = 8;
+// its Taylor polynomial of degree kTaylorDegree in t, economized to Degree.
+// 32 pieces fit one AVX-512 two-table permutation per coefficient. With
+// their coefficients rounded to float, the polynomials are within 2^-27.3
+// of sigmoid and its derivative (degree 5) and 2^-26 of tanh's derivative
+// (degree 6: its poles at +-i pi/2 are twice as near, and |f'/f| up to 2
+// makes the float rounding of the linear coefficient count twice as much),
+// relative (tests/accuracy_test.cc); the results are within 0.68 and 1.05
+// ULP (tests/exhaustive_test.cc; degree 5 left tanh's derivative at 1.27).
+inline constexpr std::size_t kPieces = 32, kTaylorDegree = 8;
 inline constexpr float kPiecesEnd = 7.875f;  // the last piece's upper end: 31/4 + 1/8
 
-// c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1): c[0] is p_i(0)
+// c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
 // (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k.
+template <std::size_t Degree>
 struct PieceTable {
-  alignas(64) float c[kPieceDegree + 2][kPieces];
+  alignas(64) float c[Degree + 2][kPieces];
 };
 
 // f: a function of one number of any type R (a spec's formula).
-template <class F>
-constexpr PieceTable MakePieceTable(const F& f) {
-  PieceTable table{};
+template <std::size_t Degree, class F>
+constexpr PieceTable<Degree> MakePieceTable(const F& f) {
+  PieceTable<Degree> table{};
   for (std::size_t i = 0; i < kPieces; ++i) {
     const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / 4));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
     for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= 4) a[k] = y.c[k] * scale;
-    Economize<kTaylorDegree>(a, kPieceDegree);
-    if (!(a[0] >= 0 && a[0] < 1)) throw "MakePieceTable: f outside [0, 1)";
+    Economize<kTaylorDegree>(a, Degree);
+    if (!(a[0] >= 0 && a[0] <= 1)) throw "MakePieceTable: f outside [0, 1]";
     const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;
     table.c[0][i] = static_cast<float>(hi);
     table.c[1][i] = static_cast<float>(a[0] - hi);
-    for (std::size_t k = 1; k <= kPieceDegree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
+    for (std::size_t k = 1; k <= Degree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
   }
   return table;
 }

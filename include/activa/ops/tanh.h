@@ -55,7 +55,7 @@ struct Tanh {
     return tanh(x);
   }
   template <class R>
-  static R derivative(const R& x, const Options& = {}) {
+  static constexpr R derivative(const R& x, const Options& = {}) {
     using std::cosh;
     R c = cosh(x);
     return R(1) / (c * c);

@@ -21,10 +21,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 // nearly every input of a trained network lies: piecewise polynomials in |x|
 // (float_math-inl.h, EvaluatePieces) whose tables are the Taylor coefficients
 // of the spec's own formulas, computed at compile time (taylor.h).
-inline constexpr detail::PieceTable kSigmoidPieces =
-    detail::MakePieceTable([](const auto& u) { return ops::Sigmoid::forward(-u); });
-inline constexpr detail::PieceTable kSigmoidDerivativePieces =
-    detail::MakePieceTable([](const auto& u) { return ops::Sigmoid::derivative(u); });
+inline constexpr auto kSigmoidPieces =
+    detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::forward(-u); });
+inline constexpr auto kSigmoidDerivativePieces =
+    detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::derivative(u); });
 
 template <>
 struct Body<ops::Sigmoid> {
@@ -37,23 +37,20 @@ struct Body<ops::Sigmoid> {
   // sigmoid(x) = g where x < 0, else 1 - g. With m = +1 where x < 0, else
   // -1, and s = 0 or 1, that is s + m g.hi + m g.lo: s + m g.hi is exact
   // (g.hi is a multiple of 2^-24 in [0, 1/2]), so one fused multiply-add
-  // rounds the result once (at most 0.67 ULP, tests/exhaustive_test.cc). A
-  // lane's result depends on its own input only: a vector with lanes on
-  // both sides of 7.875 takes both paths and blends.
+  // rounds the result once (at most 0.67 ULP, tests/exhaustive_test.cc).
+  // Past 7.875 (ForwardTail), e = exp(-|x|) <= 3.8e-4 and 1 / (1 + e) =
+  // 1 + d with d = e^2 - e (< 2^-34 left): sigmoid(|x|) = 1 + d rounds once,
+  // sigmoid(-|x|) = e (1 + d) (float_math-inl.h, OnePlusTimes).
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const V u = hn::Abs(x);
-      const auto near = u < hn::Set(d, detail::kPiecesEnd);
       const auto pieces = [&] {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidPieces, u);
+        const Pair<V> g = EvaluatePieces(d, kSigmoidPieces, hn::Abs(x));
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, s));
       };
-      if (HWY_LIKELY(hn::AllTrue(d, near))) return pieces();
-      if (hn::AllFalse(d, near)) return ForwardTail(d, x);
-      return hn::IfThenElse(near, pieces(), ForwardTail(d, x));
+      return Piecewise(d, x, pieces, [&] { return ForwardTail(d, x); });
     } else {
       const V e = Exp<T>(d, NegAbs(d, x));
       const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
@@ -62,19 +59,15 @@ struct Body<ops::Sigmoid> {
   }
 
   // sigmoid'(x), even: from its pieces for |x| < 7.875, else
-  // DerivativeTail.
+  // e / (1 + e)^2 (float_math-inl.h, ExpOverSquareTail).
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const V u = hn::Abs(x);
-      const auto near = u < hn::Set(d, detail::kPiecesEnd);
       const auto pieces = [&] {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, u);
+        const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, hn::Abs(x));
         return hn::Add(g.hi, g.lo);
       };
-      if (HWY_LIKELY(hn::AllTrue(d, near))) return hn::Mul(dy, pieces());
-      if (hn::AllFalse(d, near)) return hn::Mul(dy, DerivativeTail(d, x));
-      return hn::Mul(dy, hn::IfThenElse(near, pieces(), DerivativeTail(d, x)));
+      return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));
     } else {
       const V e = Exp<T>(d, NegAbs(d, x));
       const V t = hn::Add(hn::Set(d, 1.0), e);
@@ -82,33 +75,18 @@ struct Body<ops::Sigmoid> {
     }
   }
 
-  // Float32 past the pieces, |x| >= 7.875 (infinities and NaN too), where
-  // e = exp(-|x|) <= 3.8e-4: no division, as 1 / (1 + e) = 1 + d with
-  // d = e^2 - e to e^3 < 2^-34 (e = 2^k m from ExpTable; d from m.hi 2^k
-  // rounded, to 2^-24 of itself). sigmoid(|x|) = 1 + d rounds once;
-  // sigmoid(-|x|) = 2^k (m.hi + m.lo + m.hi d), the sum rounded once and 2^k
-  // applied last (a second rounding where the result is subnormal, down to
-  // x = -103.9). NaN propagates.
   template <class D, class V>
   static HWY_NOINLINE V ForwardTail(D d, V x) {
-    const ExpScaled<D> e = ExpTable(d, hn::Max(NegAbs(d, x), hn::Set(d, -110.0f)));
-    const V e1 = hn::Mul(e.m.hi, Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100))));
+    V e1;
+    const ExpScaled<D> e = SmallExp(d, NegAbs(d, x), e1);
     const V delta = FmaSub(d, e1, e1, e1);
-    const V neg = Scale(d, hn::Add(e.m.hi, Fma(d, e.m.hi, delta, e.m.lo)), e.k);
-    const V y = hn::IfThenElse(x < hn::Zero(d), neg, hn::Add(hn::Set(d, 1.0f), delta));
+    const V y = hn::IfThenElse(x < hn::Zero(d), OnePlusTimes(d, e, delta), hn::Add(hn::Set(d, 1.0f), delta));
     return hn::IfThenElse(hn::IsNaN(x), x, y);
   }
 
-  // sigmoid'(x) = e / (1 + e)^2 for |x| >= 7.875 (as ForwardTail):
-  // 1 / (1 + e)^2 = 1 + d with d = 3e^2 - 2e to 4e^3 < 2^-32, so the
-  // derivative is 2^k (m.hi + m.lo + m.hi d). NaN propagates.
   template <class D, class V>
   static HWY_NOINLINE V DerivativeTail(D d, V x) {
-    const ExpScaled<D> e = ExpTable(d, hn::Max(NegAbs(d, x), hn::Set(d, -110.0f)));
-    const V e1 = hn::Mul(e.m.hi, Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100))));
-    const V delta = hn::Mul(e1, Fma(d, e1, hn::Set(d, 3.0f), hn::Set(d, -2.0f)));
-    const V g = Scale(d, hn::Add(e.m.hi, Fma(d, e.m.hi, delta, e.m.lo)), e.k);
-    return hn::IfThenElse(hn::IsNaN(x), x, g);
+    return hn::IfThenElse(hn::IsNaN(x), x, ExpOverSquareTail(d, NegAbs(d, x), 0));
   }
 
   // From the output (PointwiseBackwardFromOutput): dy * (y - y^2), the

@@ -17,11 +17,18 @@ HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Float32 tanh'(x) for |x| < kPiecesEnd (7.875): piecewise polynomials in |x|
+// (float_math-inl.h, EvaluatePieces) of the spec's own derivative, computed at
+// compile time (taylor.h).
+inline constexpr auto kTanhDerivativePieces =
+    detail::MakePieceTable<6>([](const auto& u) { return ops::Tanh::derivative(u); });
+
 template <>
 struct Body<ops::Tanh> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
-  // Cost per element (table.h): an exponential and a division in double-float.
-  static constexpr detail::Cost kCost{.forward = 16, .backward = 16};
+  // Cost per element (table.h): forward, an exponential and a division in
+  // double-float; backward, a polynomial of degree 5 and its lookups.
+  static constexpr detail::Cost kCost{.forward = 16, .backward = 4};
 
   // tanh(|x|) = -m / (m + 2) with m = expm1(-2|x|) in [-1, 0]: no cancellation
   // (expm1 keeps tiny |x| exact), saturates to 1 once m rounds to -1. The sign
@@ -43,19 +50,27 @@ struct Body<ops::Tanh> {
     }
   }
 
-  // tanh'(x) = 1 - tanh^2 = 4e / (1 + e)^2 with e = exp(-2|x|): no cancellation.
+  // tanh'(x) = 1 - tanh^2, even: from its pieces for |x| < 7.875, else
+  // 4e / (1 + e)^2 with e = exp(-2|x|) (float_math-inl.h, ExpOverSquareTail);
+  // no cancellation either way.
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const ExpScaled<D> e = ExpTable(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -110.0f)));
-      const auto k = hn::Add(e.k, hn::Set(hn::RebindToSigned<D>(), 2));  // the factor 4
-      const V g = Scale(d, Divide(d, e.m, Square(d, OnePlus(d, e))), k);
-      return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, g));
+      const auto pieces = [&] {
+        const Pair<V> g = EvaluatePieces(d, kTanhDerivativePieces, hn::Abs(x));
+        return hn::Add(g.hi, g.lo);
+      };
+      return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));
     } else {
       const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       const V t = hn::Add(hn::Set(d, 1.0), e);
       return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
     }
+  }
+
+  template <class D, class V>
+  static HWY_NOINLINE V DerivativeTail(D d, V x) {
+    return hn::IfThenElse(hn::IsNaN(x), x, ExpOverSquareTail(d, hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), 2));
   }
 
   // From the output (PointwiseBackwardFromOutput): dy * (1 - y^2), the
