@@ -226,17 +226,6 @@ HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
   return {hn::ConvertTo(hn::RebindToSigned<D>(), k), a, b};
 }
 
-// 1 + e^z for z <= 0 as a pair, from e^z = 2^k m (ExpTable). Below 2^-100,
-// e^z no longer shows in 1 + e^z; k is capped there so that 2^k stays a
-// normal float.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> OnePlus(D d, const ExpScaled<D>& e) {
-  const Pair<V>& m = e.m;
-  const V s = Pow2(d, hn::Max(e.k, hn::Set(hn::RebindToSigned<D>(), -100)));
-  const Pair<V> t = FastTwoSum(hn::Set(d, 1.0f), hn::Mul(s, m.hi));  // s m.hi <= 1
-  return {t.hi, Fma(d, s, m.lo, t.lo)};
-}
-
 // e^z - 1 for z in [-126 ln2, 0] as a pair: (2^k - 1) + 2^k (a + b), where
 // 2^k - 1 is exact down to k = -24 and two-summed below.
 template <class D, class V = hn::Vec<D>>
@@ -245,14 +234,6 @@ HWY_INLINE Pair<V> Expm1Pair(D d, const ExpParts<D>& e) {
   const Pair<V> c = FastTwoSum(hn::Set(d, -1.0f), s);
   const Pair<V> u = TwoSum(c.hi, hn::Mul(s, e.a));
   return FastTwoSum(u.hi, hn::Add(u.lo, Fma(d, s, e.b, c.lo)));  // normalized: |lo| <= ulp(hi) / 2
-}
-
-// t^2 as a pair.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> Square(D d, const Pair<V>& t) {
-  const V hi = hn::Mul(t.hi, t.hi);
-  const V lo = FmaSub(d, t.hi, t.hi, hi);
-  return {hi, Fma(d, hn::Add(t.hi, t.hi), t.lo, lo)};
 }
 
 // n / den rounded to float: the quotient of the high parts, corrected once by
@@ -272,7 +253,7 @@ HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
 // 1.5 * 2^23 rounds 4u to an integer and holds it in its low bits, the table
 // index (two instructions where a conversion to integer costs Highway five).
 // The value is f(i/4) + w: hi = f(i/4) to a multiple of 2^-24 (taylor.h), and
-// w = lo + t p1 + t^2 (p2 + t p3 + t^2 p4 + t^3 p5) rounded once more by the last fused
+// w = lo + t p1 + t^2 (p2 + t p3 + ...) rounded once more by the last fused
 // multiply-add. |t p1| <= |f'| / 8, so for sigmoid's tail (|f'| <= f) that
 // rounding costs at most 1/8 ULP of the result, and the rest less. Lanes
 // with u outside [0, kPiecesEnd) get values the caller must discard.

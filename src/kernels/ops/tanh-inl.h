@@ -27,7 +27,7 @@ template <>
 struct Body<ops::Tanh> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
   // Cost per element (table.h): forward, an exponential and a division in
-  // double-float; backward, a polynomial of degree 5 and its lookups.
+  // double-float; backward, a polynomial of degree 6 and its lookups.
   static constexpr detail::Cost kCost{.forward = 16, .backward = 4};
 
   // tanh(|x|) = -m / (m + 2) with m = expm1(-2|x|) in [-1, 0]: no cancellation
