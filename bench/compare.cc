@@ -45,11 +45,11 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
-#include <tuple>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "activa/dtype.h"

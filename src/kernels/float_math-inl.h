@@ -257,8 +257,8 @@ HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
 // multiply-add. |t p1| <= |f'| / 8, so for sigmoid's tail (|f'| <= f) that
 // rounding costs at most 1/8 ULP of the result, and the rest less. Lanes
 // with u outside [0, kPiecesEnd) get values the caller must discard.
-template <class D, class V = hn::Vec<D>, std::size_t Degree>
-HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree>& table, V u) {
+template <class D, class V = hn::Vec<D>, std::size_t Degree, bool PairedSlope>
+HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSlope>& table, V u) {
   const V magic = hn::Set(d, 0x1.8p23f);
   const V big = Fma(d, u, hn::Set(d, 4.0f), magic);
   const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
@@ -266,7 +266,8 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree>& table, 
   constexpr std::size_t kTop = Degree + 1;
   V q = Lookup32(d, i, table.c[kTop]);
   for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, t, Lookup32(d, i, table.c[k]));
-  const V w = Fma(d, hn::Mul(t, t), q, Lookup32(d, i, table.c[1]));
+  V w = Fma(d, hn::Mul(t, t), q, Lookup32(d, i, table.c[1]));
+  if constexpr (PairedSlope) w = Fma(d, t, Lookup32(d, i, table.c[Degree + 2]), w);
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
 }
 

@@ -1,8 +1,9 @@
 // Taylor coefficients of an op's own formula, at compile time: the spec's
 // forward (or derivative), evaluated on truncated power series ("jets") in
 // long double, gives every derivative at a point without a formula written
-// twice. piecewise-inl.h turns them into the tables of float32 sigmoid's
-// piecewise polynomials. Target-independent.
+// twice. MakePieceTable turns them into the tables of the piecewise
+// polynomials that float_math-inl.h evaluates (EvaluatePieces: float32
+// sigmoid, its derivative and tanh's). Target-independent.
 #pragma once
 
 #include <cstddef>
@@ -71,7 +72,6 @@ struct Jet {
     }
     return q;
   }
-  friend constexpr Jet cosh(const Jet& a) { return (exp(a) + exp(-a)) * Jet(0.5L); }
   // y = e^a from y' = a' y: k y_k = sum_{j=1..k} j a_j y_{k-j}.
   friend constexpr Jet exp(const Jet& a) {
     Jet y(ExpLong(a.c[0]));
@@ -82,6 +82,7 @@ struct Jet {
     }
     return y;
   }
+  friend constexpr Jet cosh(const Jet& a) { return (exp(a) + exp(-a)) * Jet(0.5L); }
 };
 
 // Removes the terms of degree above `to` from a polynomial a[0] + a[1] t +
@@ -115,27 +116,30 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
 // its Taylor polynomial of degree kTaylorDegree in t, economized to Degree.
 // 32 pieces fit one AVX-512 two-table permutation per coefficient. With
 // their coefficients rounded to float, the polynomials are within 2^-27.3
-// of sigmoid and its derivative (degree 5) and 2^-26 of tanh's derivative
-// (degree 6: its poles at +-i pi/2 are twice as near, and |f'/f| up to 2
-// makes the float rounding of the linear coefficient count twice as much),
-// relative (tests/accuracy_test.cc); the results are within 0.68 and 1.05
-// ULP (tests/exhaustive_test.cc; degree 5 left tanh's derivative at 1.27).
+// of sigmoid and its derivative (degree 5) and 2^-28.6 of tanh's derivative
+// (degree 6, as its poles at +-i pi/2 are twice as near, and the linear
+// coefficient a pair), relative (tests/accuracy_test.cc); the results are
+// within 0.68 and 0.86 ULP (tests/exhaustive_test.cc; tanh's derivative
+// measured 1.27 at degree 5 and 1.04 with a float linear coefficient).
 inline constexpr std::size_t kPieces = 32, kTaylorDegree = 8;
 inline constexpr float kPiecesEnd = 7.875f;  // the last piece's upper end: 31/4 + 1/8
 
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
-// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k.
-template <std::size_t Degree>
+// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k. With
+// PairedSlope, c[Degree + 2][i] holds what the float c[2] leaves of the
+// linear coefficient: where |f'/f| reaches 2 (tanh's derivative), that
+// coefficient's rounding would cost up to 1/4 ULP.
+template <std::size_t Degree, bool PairedSlope = false>
 struct PieceTable {
-  alignas(64) float c[Degree + 2][kPieces];
+  alignas(64) float c[Degree + 2 + PairedSlope][kPieces];
 };
 
 // f: a function of one number of any type R (a spec's formula).
-template <std::size_t Degree, class F>
-constexpr PieceTable<Degree> MakePieceTable(const F& f) {
-  PieceTable<Degree> table{};
+template <std::size_t Degree, bool PairedSlope = false, class F>
+constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
+  PieceTable<Degree, PairedSlope> table{};
   for (std::size_t i = 0; i < kPieces; ++i) {
     const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / 4));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
@@ -146,6 +150,7 @@ constexpr PieceTable<Degree> MakePieceTable(const F& f) {
     table.c[0][i] = static_cast<float>(hi);
     table.c[1][i] = static_cast<float>(a[0] - hi);
     for (std::size_t k = 1; k <= Degree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
+    if constexpr (PairedSlope) table.c[Degree + 2][i] = static_cast<float>(a[1] - table.c[2][i]);
   }
   return table;
 }

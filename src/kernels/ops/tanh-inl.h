@@ -21,7 +21,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 // (float_math-inl.h, EvaluatePieces) of the spec's own derivative, computed at
 // compile time (taylor.h).
 inline constexpr auto kTanhDerivativePieces =
-    detail::MakePieceTable<6>([](const auto& u) { return ops::Tanh::derivative(u); });
+    detail::MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::derivative(u); });
 
 template <>
 struct Body<ops::Tanh> {
