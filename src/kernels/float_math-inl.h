@@ -259,10 +259,10 @@ HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
 // with u outside [0, kPiecesEnd) get values the caller must discard.
 template <class D, class V = hn::Vec<D>, std::size_t Degree, bool PairedSlope>
 HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSlope>& table, V u) {
-  const V magic = hn::Set(d, 0x1.8p23f);
-  const V big = Fma(d, u, hn::Set(d, 4.0f), magic);
+  const V magic = hn::Set(d, 0x1.8p23f), per_unit = hn::Set(d, float{detail::kPiecesPerUnit});
+  const V big = Fma(d, u, per_unit, magic);
   const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
-  const V t = FmaSub(d, u, hn::Set(d, 4.0f), hn::Sub(big, magic));
+  const V t = FmaSub(d, u, per_unit, hn::Sub(big, magic));
   constexpr std::size_t kTop = Degree + 1;
   V q = Lookup32(d, i, table.c[kTop]);
   for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, t, Lookup32(d, i, table.c[k]));
@@ -271,16 +271,17 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
 }
 
-// A function of x from its pieces for |x| < kPiecesEnd (near()), else from
-// far(), which must hold for infinities and NaN too. A lane's result depends
-// on its own input only: a vector with lanes on both sides takes both paths
-// and blends; far() is out of line, as rare on most data.
+// A function of x from its pieces for |x| < kPiecesEnd (near(|x|)), else
+// from far(), which must hold for infinities and NaN too. A lane's result
+// depends on its own input only: a vector with lanes on both sides takes both
+// paths and blends; far() is out of line, as rare on most data.
 template <class D, class V, class Near, class Far>
 HWY_INLINE V Piecewise(D d, V x, const Near& near, const Far& far) {
-  const auto inside = hn::Abs(x) < hn::Set(d, detail::kPiecesEnd);
-  if (HWY_LIKELY(hn::AllTrue(d, inside))) return near();
+  const V u = hn::Abs(x);
+  const auto inside = u < hn::Set(d, detail::kPiecesEnd);
+  if (HWY_LIKELY(hn::AllTrue(d, inside))) return near(u);
   if (hn::AllFalse(d, inside)) return far();
-  return hn::IfThenElse(inside, near(), far());
+  return hn::IfThenElse(inside, near(u), far());
 }
 
 // Past the pieces, e = exp(z) <= 3.8e-4 (z <= -7.875, or -inf, or NaN), and

@@ -121,8 +121,9 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
 // coefficient a pair), relative (tests/accuracy_test.cc); the results are
 // within 0.68 and 0.86 ULP (tests/exhaustive_test.cc; tanh's derivative
 // measured 1.27 at degree 5 and 1.04 with a float linear coefficient).
-inline constexpr std::size_t kPieces = 32, kTaylorDegree = 8;
-inline constexpr float kPiecesEnd = 7.875f;  // the last piece's upper end: 31/4 + 1/8
+inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8;
+// The last piece's upper end: 7.875.
+inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiecesPerUnit;
 
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
@@ -141,9 +142,9 @@ template <std::size_t Degree, bool PairedSlope = false, class F>
 constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
   PieceTable<Degree, PairedSlope> table{};
   for (std::size_t i = 0; i < kPieces; ++i) {
-    const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / 4));
+    const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / kPiecesPerUnit));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
-    for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= 4) a[k] = y.c[k] * scale;
+    for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= kPiecesPerUnit) a[k] = y.c[k] * scale;
     Economize<kTaylorDegree>(a, Degree);
     if (!(a[0] >= 0 && a[0] <= 1)) throw "MakePieceTable: f outside [0, 1]";
     const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;

@@ -44,8 +44,8 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&] {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidPieces, hn::Abs(x));
+      const auto pieces = [&](V u) {
+        const Pair<V> g = EvaluatePieces(d, kSigmoidPieces, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, s));
@@ -63,8 +63,8 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&] {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, hn::Abs(x));
+      const auto pieces = [&](V u) {
+        const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));

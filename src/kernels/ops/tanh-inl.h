@@ -56,8 +56,8 @@ struct Body<ops::Tanh> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&] {
-        const Pair<V> g = EvaluatePieces(d, kTanhDerivativePieces, hn::Abs(x));
+      const auto pieces = [&](V u) {
+        const Pair<V> g = EvaluatePieces(d, kTanhDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));
