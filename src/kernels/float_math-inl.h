@@ -3,10 +3,10 @@
 //
 // Why not round e^x to float and go on from there: sigmoid(x) = 1 / (1 + e)
 // then rounds three times (e, 1 + e, the quotient), up to ~1.5 ULP. Here e^z
-// is kept as 2^k times a pair hi + lo (ExpTable), or, where e^z - 1 is wanted,
-// 2^k (1 + a + b) with a exact (ExpReduce); every sum that would lose bits is
-// an exact two-sum, and the quotient is corrected once from its residual, so
-// the result rounds once more than the exact value (measured:
+// is kept as 2^k times a pair hi + lo (ExpTable), and sigmoid, tanh, ELU and
+// their derivatives, where |x| < 7.875, are piecewise polynomials whose value
+// is a pair too (EvaluatePieces, EvaluateSeries): every sum that would lose
+// bits is exact, so the result rounds about once (measured:
 // tests/exhaustive_test.cc, every float input).
 //
 // Every multiply-add below is fused. Targets without FMA (SSE4, SSSE3,
@@ -162,7 +162,7 @@ HWY_INLINE hn::Vec<D> Lookup32(D d, hn::Vec<hn::RebindToSigned<D>> i, const hn::
 //   rounding of 2^-24 |p| < 2^-29.5 at the end;
 // - m = 2^(j/16) e^r = hi_j + (hi_j p + lo_j), the table's parts
 //   (exp2_table.h), the sum two-summed.
-// 17 operations (28 for ExpReduce and the two-sums that made its pair).
+// 17 operations.
 template <class D, class V = hn::Vec<D>>
 struct ExpScaled {
   hn::Vec<hn::RebindToSigned<D>> k;
@@ -188,66 +188,6 @@ HWY_INLINE ExpScaled<D> ExpTable(D d, V z) {
           FastTwoSum(hi, Fma(d, hi, p, Lookup16(d, j, detail::kExp2Lo)))};
 }
 
-// e^z = 2^k (1 + a + b) for z in [-230, 0], with z = k ln2 + a + lo: a is
-// exact and |lo| < 2^-21, and b = expm1(a) - a + lo e^a, which is
-// expm1(a + lo) - a to ~2^-27 relative to 1. For e^z - 1 (Expm1Pair): its
-// error is relative to e^z - 1 where that is small, which ExpTable's pair,
-// rounded at 2^-29.5 relative to e^z, is not.
-template <class D, class V = hn::Vec<D>>
-struct ExpParts {
-  hn::Vec<hn::RebindToSigned<D>> k;
-  V a, b;
-};
-
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE ExpParts<D> ExpReduce(D d, V z) {
-  const V k = hn::Round(hn::Mul(z, hn::Set(d, 1.44269504088896341f)));  // log2(e)
-  // ln2 = C + delta with C = fl(ln2). z - k C is exact: k C is a multiple of
-  // 2^-24 and so is z where k != 0 (|z| > 0.34), and |z - k C| < 0.5 needs no
-  // more than 24 bits. The rest, -k delta, is below 160 * 1.9e-9.
-  const V a = NegFma(d, k, hn::Set(d, 6.931471825e-01f), z);
-  const V lo = hn::Mul(k, hn::Set(d, 1.904654212e-09f));
-  // expm1(a) - a = a^2 / 2 + a^2 w with w = a (1/3! + a/4! + ... + a^5/8!):
-  // the first omitted term, a^9/9!, is below 2^-32 for |a| <= 0.35. a^2 is
-  // split exactly (a2 + a2_lo), so only a^2 w (< 0.01) carries rounding errors.
-  V c = hn::Set(d, 1.0f / 40320);
-  c = Fma(d, c, a, hn::Set(d, 1.0f / 5040));
-  c = Fma(d, c, a, hn::Set(d, 1.0f / 720));
-  c = Fma(d, c, a, hn::Set(d, 1.0f / 120));
-  c = Fma(d, c, a, hn::Set(d, 1.0f / 24));
-  c = Fma(d, c, a, hn::Set(d, 1.0f / 6));
-  const V half = hn::Set(d, 0.5f);
-  const V a2 = hn::Mul(a, a);
-  const V a2_lo = FmaSub(d, a, a, a2);
-  const V half_a2 = hn::Mul(half, a2);
-  const V rest = Fma(d, a2, hn::Mul(a, c), hn::Mul(half, a2_lo));
-  // e^(a + lo) = e^a (1 + lo) to lo^2 < 2^-42: lo adds lo e^a = lo (1 + a + ...).
-  const V b = hn::Add(half_a2, hn::Add(rest, Fma(d, lo, hn::Add(a, half_a2), lo)));
-  return {hn::ConvertTo(hn::RebindToSigned<D>(), k), a, b};
-}
-
-// e^z - 1 for z in [-126 ln2, 0] as a pair: (2^k - 1) + 2^k (a + b), where
-// 2^k - 1 is exact down to k = -24 and two-summed below.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE Pair<V> Expm1Pair(D d, const ExpParts<D>& e) {
-  const V s = Pow2(d, e.k);
-  const Pair<V> c = FastTwoSum(hn::Set(d, -1.0f), s);
-  const Pair<V> u = TwoSum(c.hi, hn::Mul(s, e.a));
-  return FastTwoSum(u.hi, hn::Add(u.lo, Fma(d, s, e.b, c.lo)));  // normalized: |lo| <= ulp(hi) / 2
-}
-
-// n / den rounded to float: the quotient of the high parts, corrected once by
-// its residual (exact from the fused multiply-add) and the low parts. The
-// pairs must be normalized (|lo| <= ulp(hi)): the correction is first-order.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V Divide(D d, const Pair<V>& n, const Pair<V>& den) {
-  const V inv = hn::Div(hn::Set(d, 1.0f), den.hi);
-  const V q = hn::Mul(n.hi, inv);
-  V rho = NegFma(d, q, den.hi, n.hi);
-  rho = NegFma(d, q, den.lo, hn::Add(rho, n.lo));
-  return Fma(d, rho, inv, q);
-}
-
 // A piecewise polynomial (taylor.h) at u in [0, kPiecesEnd): u lies in piece
 // i = round(4u), at t = 4u - i in [-1/2, 1/2] (exact: t is a float). 4u +
 // 1.5 * 2^23 rounds 4u to an integer and holds it in its low bits, the table
@@ -271,13 +211,45 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
 }
 
-// A function of x from its pieces for |x| < kPiecesEnd (near(|x|)), else
-// from far(), which must hold for infinities and NaN too. A lane's result
-// depends on its own input only: a vector with lanes on both sides takes both
-// paths and blends; far() is out of line, as rare on most data.
+// f(u) = u + u v q(v), v = u^Step, for u in [0, kSeriesEnd) (taylor.h,
+// MakeSeries): u v q(v) is at most 1/20 of the result for tanh, 1/5 for
+// 1 - e^-u (-u/2 + ...), so the rounding of u v costs at most 1/10 ULP, and
+// the sum rounds once. Tiny u gives u exactly.
+template <class D, class V = hn::Vec<D>, std::size_t Degree, std::size_t Step>
+HWY_INLINE V EvaluateSeries(D d, const detail::SeriesTable<Degree, Step>& series, V u) {
+  static_assert(Step == 1 || Step == 2);
+  const V v = Step == 2 ? hn::Mul(u, u) : u;
+  V q = hn::Set(d, series.q[Degree]);
+  for (std::size_t k = Degree; k-- > 0;) q = Fma(d, q, v, hn::Set(d, series.q[k]));
+  return Fma(d, hn::Mul(u, v), q, u);
+}
+
+// A function through 0 for u in [0, kPiecesEnd): its series below
+// kSeriesEnd (as the pair {series, -0}: -0 is the sum's identity, so hi + lo
+// keeps the sign of a zero, and a * lo = +0 for a < 0, so that a * hi + a *
+// lo is a * series rounded once, with the sign of the exact product even
+// where it rounds to 0), its pieces from there. A vector with
+// lanes on both sides takes both and blends. Lanes with u < 0 get values the
+// caller must discard (ELU's x > 0): the series where |u| < kSeriesEnd, so
+// that small inputs of either sign take it alone.
+template <class D, class V = hn::Vec<D>, std::size_t SDegree, std::size_t Step, std::size_t Degree, bool PairedSlope>
+HWY_INLINE Pair<V> SeriesThenPieces(D d, const detail::SeriesTable<SDegree, Step>& series,
+                                    const detail::PieceTable<Degree, PairedSlope>& table, V u) {
+  const auto near = hn::Abs(u) < hn::Set(d, detail::kSeriesEnd);
+  const V minus_zero = hn::Set(d, -0.0f);
+  if (hn::AllTrue(d, near)) return {EvaluateSeries(d, series, u), minus_zero};
+  const Pair<V> p = EvaluatePieces(d, table, u);
+  if (hn::AllFalse(d, near)) return p;
+  return {hn::IfThenElse(near, EvaluateSeries(d, series, u), p.hi), hn::IfThenElse(near, minus_zero, p.lo)};
+}
+
+// A function of u = |x| (ELU: -x) from its pieces for u <
+// kPiecesEnd (near(u)), else from far(), which must hold for infinities and
+// NaN too. A lane's result depends on its own input only: a vector with lanes
+// on both sides takes both paths and blends; far() is out of line, as rare
+// on most data.
 template <class D, class V, class Near, class Far>
-HWY_INLINE V Piecewise(D d, V x, const Near& near, const Far& far) {
-  const V u = hn::Abs(x);
+HWY_INLINE V Piecewise(D d, V u, const Near& near, const Far& far) {
   const auto inside = u < hn::Set(d, detail::kPiecesEnd);
   if (HWY_LIKELY(hn::AllTrue(d, inside))) return near(u);
   if (hn::AllFalse(d, inside)) return far();

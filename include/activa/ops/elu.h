@@ -55,7 +55,7 @@ struct Elu {
   // is used: clang rejects `const Options& = {}` here (Options' member
   // initializers are needed inside this very class).
   template <class R, class O = Options>
-  static R forward(const R& x, const O& o = O{}) {
+  static constexpr R forward(const R& x, const O& o = O{}) {
     using std::expm1;
     return x > R(0) ? x : R(o.alpha) * expm1(x);
   }

@@ -50,7 +50,7 @@ struct Tanh {
   };
 
   template <class R>
-  static R forward(const R& x, const Options& = {}) {
+  static constexpr R forward(const R& x, const Options& = {}) {
     using std::tanh;
     return tanh(x);
   }

@@ -50,7 +50,7 @@ struct Body<ops::Sigmoid> {
         const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, s));
       };
-      return Piecewise(d, x, pieces, [&] { return ForwardTail(d, x); });
+      return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
     } else {
       const V e = Exp<T>(d, NegAbs(d, x));
       const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
@@ -67,7 +67,7 @@ struct Body<ops::Sigmoid> {
         const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
-      return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));
+      return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));
     } else {
       const V e = Exp<T>(d, NegAbs(d, x));
       const V t = hn::Add(hn::Set(d, 1.0), e);

@@ -17,37 +17,46 @@ HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Float32 tanh'(x) for |x| < kPiecesEnd (7.875): piecewise polynomials in |x|
-// (float_math-inl.h, EvaluatePieces) of the spec's own derivative, computed at
-// compile time (taylor.h).
+// Float32 tanh and tanh' for |x| < kPiecesEnd (7.875): piecewise polynomials
+// in |x| (float_math-inl.h, EvaluatePieces) of the spec's own formulas,
+// computed at compile time (taylor.h); tanh below 0.375 from its odd series.
+inline constexpr auto kTanhSeries = detail::MakeSeries<4, 2>([](const auto& u) { return ops::Tanh::forward(u); });
+inline constexpr auto kTanhPieces =
+    detail::MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::forward(u); }, detail::kSeriesPieces);
 inline constexpr auto kTanhDerivativePieces =
     detail::MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::derivative(u); });
 
 template <>
 struct Body<ops::Tanh> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
-  // Cost per element (table.h): forward, an exponential and a division in
-  // double-float; backward, a polynomial of degree 6 and its lookups.
-  static constexpr detail::Cost kCost{.forward = 16, .backward = 4};
+  // Cost per element (table.h): a polynomial of degree 6 and its lookups
+  // (forward: and a series of degree 4 where |x| < 0.375).
+  static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
 
-  // tanh(|x|) = -m / (m + 2) with m = expm1(-2|x|) in [-1, 0]: no cancellation
-  // (expm1 keeps tiny |x| exact), saturates to 1 once m rounds to -1. The sign
-  // is copied back, so tanh(-0) = -0. NaN propagates.
+  // Float32: tanh(|x|) for |x| < 7.875 from its series and pieces, hi + lo
+  // rounded once (lo is -0 on the series).
+  // Past 7.875, tanh(|x|) = 1 - 2e / (1 + e) with e = exp(-2|x|) < 1.5e-7:
+  // 1 - 2e, as 2e^2 is below 2^-43. The sign is copied back, so tanh(-0) =
+  // -0. NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      // Past |x| = 32, m = -1 to far below float precision.
-      const V z = hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -64.0f));
-      const Pair<V> m = Expm1Pair(d, ExpReduce(d, z));
-      const Pair<V> den = FastTwoSum(hn::Set(d, 2.0f), m.hi);
-      // m / (m + 2) <= 0 is -tanh(|x|); CopySign takes its magnitude
-      // (rounding to nearest is symmetric, so negating first changes no bit).
-      const V q = Divide(d, m, {den.hi, hn::Add(den.lo, m.lo)});
-      return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(q, x));
+      const auto near = [&](V u) {
+        const Pair<V> y = SeriesThenPieces(d, kTanhSeries, kTanhPieces, u);
+        return hn::Add(y.hi, y.lo);
+      };
+      return hn::CopySign(Piecewise(d, hn::Abs(x), near, [&] { return ForwardTail(d, x); }), x);
     } else {
       const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       return hn::CopySign(hn::Mul(hn::Neg(m), hn::Div(hn::Set(d, 1.0), hn::Add(m, hn::Set(d, 2.0)))), x);
     }
+  }
+
+  template <class D, class V>
+  static HWY_NOINLINE V ForwardTail(D d, V x) {
+    V e1;
+    SmallExp(d, hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), e1);
+    return hn::IfThenElse(hn::IsNaN(x), x, NegFma(d, e1, hn::Set(d, 2.0f), hn::Set(d, 1.0f)));
   }
 
   // tanh'(x) = 1 - tanh^2, even: from its pieces for |x| < 7.875, else
@@ -60,7 +69,7 @@ struct Body<ops::Tanh> {
         const Pair<V> g = EvaluatePieces(d, kTanhDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
-      return hn::Mul(dy, Piecewise(d, x, pieces, [&] { return DerivativeTail(d, x); }));
+      return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));
     } else {
       const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       const V t = hn::Add(hn::Set(d, 1.0), e);
