@@ -267,6 +267,27 @@ HWY_INLINE ExpScaled<D> SmallExp(D d, V z, V& e1) {
   return e;
 }
 
+// e^z for z in [-40, 0] to 2^-18 relative, where only the sum with 1 needs
+// it (tanh's and ELU's tails: e < 3.8e-4 moves 1 by less than 2^-11, so the
+// error stays below 2^-29 of the result): z = k ln2 + r, |r| <= ln2/2
+// (k from the low bits of z/ln2 + 1.5 * 2^23, r with one fused
+// multiply-add, off by k times ln2's rounding, < 2^-23 relative), e^r by its
+// series through r^5 (r^6/6! < 2^-18.6), times 2^k. 11 operations.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V CoarseExp(D d, V z) {
+  const V magic = hn::Set(d, 0x1.8p23f);
+  const V big = Fma(d, z, hn::Set(d, 1.44269504088896341f), magic);  // log2(e)
+  const auto di = hn::RebindToSigned<D>();
+  const V k = hn::Sub(big, magic);
+  const V r = NegFma(d, k, hn::Set(d, 6.931471806e-01f), z);
+  V p = Fma(d, r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  p = Fma(d, p, r, hn::Set(d, 1.0f / 6));
+  p = Fma(d, p, r, hn::Set(d, 0.5f));
+  p = Fma(d, p, r, hn::Set(d, 1.0f));
+  p = Fma(d, p, r, hn::Set(d, 1.0f));
+  return hn::Mul(p, Pow2(d, hn::Sub(hn::BitCast(di, big), hn::BitCast(di, magic))));
+}
+
 // 2^j e (1 + d) = 2^(k + j) (m.hi + m.lo + m.hi d), j in [0, 2]: the sum
 // rounded once, 2^(k + j) applied last (a second rounding where the result
 // is subnormal).

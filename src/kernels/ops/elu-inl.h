@@ -50,17 +50,18 @@ struct Body<ops::Elu> {
         return Fma(d, minus_alpha, m.hi, hn::Mul(minus_alpha, m.lo));
       };
       const V neg = Piecewise(d, hn::Neg(x), near, [&] { return ForwardTail(d, x, alpha); });
-      return hn::IfThenElse(hn::IsNaN(x), x, hn::IfThenElse(x > hn::Zero(d), x, neg));
+      return hn::IfThenElse(x <= hn::Zero(d), neg, x);  // x where x > 0 or NaN
     } else {
       return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
     }
   }
 
+  // e - 1 with e = e^x (CoarseExp: its 2^-18 is below 2^-29 of the result),
+  // for x <= -7.875 (NaN: discarded by the caller).
   template <class D, class V>
   static HWY_NOINLINE V ForwardTail(D d, V x, V alpha) {
-    V e1;
-    SmallExp(d, hn::Min(x, hn::Zero(d)), e1);
-    const Pair<V> m = FastTwoSum(hn::Set(d, -1.0f), e1);
+    const V e = CoarseExp(d, hn::Max(hn::Min(x, hn::Zero(d)), hn::Set(d, -40.0f)));
+    const Pair<V> m = FastTwoSum(hn::Set(d, -1.0f), e);
     return Fma(d, alpha, m.hi, hn::Mul(alpha, m.lo));
   }
 
