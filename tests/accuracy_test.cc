@@ -332,20 +332,20 @@ TEST(Accuracy, JetSeriesOfSigmoid) {
 
 // The piecewise polynomials that float32 sigmoid, tanh, ELU and their
 // derivatives take for |x| < 7.875 (src/kernels/taylor.h, the same constexpr
-// tables): on every piece from `first`, at 129 points, within `bound` of the
-// function relative (the tables' float coefficients included; measured
-// 2^-27.3 for sigmoid and its derivative, 2^-28.6 for tanh's, 2^-30.6 for
-// tanh, 2^-28.2 for ELU's 1 - e^-u), against MPFR; hi a multiple of 2^-24
-// and |lo| <= 2^-25.
+// tables): on every piece, at 129 points (65 on piece 0: u >= 0), within
+// `bound` of the function relative (the tables' float coefficients included;
+// measured 2^-27.3 for sigmoid and its derivative, 2^-28.6 for tanh's,
+// 2^-27.2 for tanh(u) / u, 2^-28.7 for (1 - e^-u) / u), against MPFR; hi a
+// multiple of 2^-24 and |lo| <= 2^-25.
 template <std::size_t Degree, bool PairedSlope, class F, class G>
 void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope>& table, double bound, const F& exact,
-                  const G& name, std::size_t first = 0) {
+                  const G& name) {
   using namespace kernels::detail;
-  for (std::size_t i = first; i < kPieces; ++i) {
+  for (std::size_t i = 0; i < kPieces; ++i) {
     const float hi = table.c[0][i], lo = table.c[1][i];
     EXPECT_EQ(std::ldexp(hi, 24), std::round(std::ldexp(hi, 24))) << name() << " piece " << i;
     EXPECT_LE(std::abs(lo), 0x1p-25f) << name() << " piece " << i;
-    for (int s = -64; s <= 64; ++s) {
+    for (int s = i == 0 ? 0 : -64; s <= 64; ++s) {  // the kernels take u >= 0
       const MpReal t = MpReal(s) / MpReal(128);
       MpReal p(0.0);
       for (std::size_t k = Degree; k >= 1; --k) p = (p + MpReal(double(table.c[k + 1][i]))) * t;
@@ -369,37 +369,19 @@ TEST(Accuracy, TanhDerivativePiecesAgainstMpfr) {
   check_pieces(derivative, 0x1p-27, [](const MpReal& u) { return ops::Tanh::derivative(u); }, [] { return "tanh'(u)"; });
 }
 
-// The series that float32 tanh and ELU take below 0.375, f(u) = u + u v
-// q(v) with v = u^Step (taylor.h, MakeSeries), within `bound` of f relative
-// at 1,024 points and at the smallest normal float, against MPFR (measured
-// 2^-29.4 for tanh, 2^-30.4 for 1 - e^-u).
-template <std::size_t Degree, std::size_t Step, class F>
-void check_series(const kernels::detail::SeriesTable<Degree, Step>& series, double bound, const F& exact,
-                  const char* name) {
-  for (int s = 0; s <= 1024; ++s) {
-    const MpReal u = s == 0 ? MpReal(0x1p-126) : MpReal(double(kernels::detail::kSeriesEnd)) * MpReal(s) / MpReal(1024);
-    const MpReal v = Step == 2 ? u * u : u;
-    MpReal q(0.0);
-    for (std::size_t k = Degree + 1; k-- > 0;) q = q * v + MpReal(double(series.q[k]));
-    const MpReal f = exact(u);
-    EXPECT_LE((abs(u + u * v * q - f) / f).to_double(), bound) << name << " at u = " << u.to_double();
-  }
-}
-
-TEST(Accuracy, TanhAndEluSeriesAndPiecesAgainstMpfr) {
-  using kernels::detail::kSeriesPieces;
-  const auto tanh = [](const auto& u) { return ops::Tanh::forward(u); };
-  const auto elu = [](const auto& u) { return MpReal(0.0) - ops::Elu::forward(MpReal(0.0) - u); };
-  constexpr auto tanh_series = kernels::detail::MakeSeries<4, 2>([](const auto& u) { return ops::Tanh::forward(u); });
-  constexpr auto elu_series = kernels::detail::MakeSeries<5, 1>([](const auto& u) { return -ops::Elu::forward(-u); });
-  constexpr auto tanh_pieces = kernels::detail::MakePieceTable<6, true>(
-      [](const auto& u) { return ops::Tanh::forward(u); }, kSeriesPieces);
-  constexpr auto elu_pieces = kernels::detail::MakePieceTable<5>(
-      [](const auto& u) { return -ops::Elu::forward(-u); }, kSeriesPieces);
-  check_series(tanh_series, 0x1p-29, tanh, "tanh");
-  check_series(elu_series, 0x1p-29, elu, "1 - e^-u");
-  check_pieces(tanh_pieces, 0x1p-27, tanh, [] { return "tanh(u)"; }, kSeriesPieces);
-  check_pieces(elu_pieces, 0x1p-27, elu, [] { return "1 - e^-u"; }, kSeriesPieces);
+// tanh's and ELU's pieces are of f(u) / u (1 at 0): MPFR's value at u = 0 is that limit.
+TEST(Accuracy, TanhAndEluPiecesAgainstMpfr) {
+  const auto over_u = [](const auto& f) {
+    return [f](const MpReal& u) { return u.to_double() == 0 ? MpReal(1.0) : f(u) / u; };
+  };
+  constexpr auto tanh_pieces =
+      kernels::detail::MakePieceTable<5>([](const auto& u) { return ops::Tanh::forward(u) / u; });
+  constexpr auto elu_pieces =
+      kernels::detail::MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; });
+  check_pieces(tanh_pieces, 0x1p-27, over_u([](const MpReal& u) { return ops::Tanh::forward(u); }),
+               [] { return "tanh(u) / u"; });
+  const auto minus_elu_of_minus = [](const MpReal& u) { return MpReal(0.0) - ops::Elu::forward(MpReal(0.0) - u); };
+  check_pieces(elu_pieces, 0x1p-27, over_u(minus_elu_of_minus), [] { return "(1 - e^-u) / u"; });
 }
 
 // Every target compiled in, not just the best one.

@@ -4,9 +4,9 @@
 // Why not round e^x to float and go on from there: sigmoid(x) = 1 / (1 + e)
 // then rounds three times (e, 1 + e, the quotient), up to ~1.5 ULP. Here e^z
 // is kept as 2^k times a pair hi + lo (ExpTable), and sigmoid, tanh, ELU and
-// their derivatives, where |x| < 7.875, are piecewise polynomials whose value
-// is a pair too (EvaluatePieces, EvaluateSeries): every sum that would lose
-// bits is exact, so the result rounds about once (measured:
+// the derivatives of sigmoid and tanh, where |x| < 7.875, are piecewise
+// polynomials whose value is a pair too (EvaluatePieces): every sum that
+// would lose bits is exact, so the result rounds about once (measured:
 // tests/exhaustive_test.cc, every float input).
 //
 // Every multiply-add below is fused. Targets without FMA (SSE4, SSSE3,
@@ -209,38 +209,6 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
   V w = Fma(d, hn::Mul(t, t), q, Lookup32(d, i, table.c[1]));
   if constexpr (PairedSlope) w = Fma(d, t, Lookup32(d, i, table.c[Degree + 2]), w);
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
-}
-
-// f(u) = u + u v q(v), v = u^Step, for u in [0, kSeriesEnd) (taylor.h,
-// MakeSeries): u v q(v) is at most 1/20 of the result for tanh, 1/5 for
-// 1 - e^-u (-u/2 + ...), so the rounding of u v costs at most 1/10 ULP, and
-// the sum rounds once. Tiny u gives u exactly.
-template <class D, class V = hn::Vec<D>, std::size_t Degree, std::size_t Step>
-HWY_INLINE V EvaluateSeries(D d, const detail::SeriesTable<Degree, Step>& series, V u) {
-  static_assert(Step == 1 || Step == 2);
-  const V v = Step == 2 ? hn::Mul(u, u) : u;
-  V q = hn::Set(d, series.q[Degree]);
-  for (std::size_t k = Degree; k-- > 0;) q = Fma(d, q, v, hn::Set(d, series.q[k]));
-  return Fma(d, hn::Mul(u, v), q, u);
-}
-
-// A function through 0 for u in [0, kPiecesEnd): its series below
-// kSeriesEnd (as the pair {series, -0}: -0 is the sum's identity, so hi + lo
-// keeps the sign of a zero, and a * lo = +0 for a < 0, so that a * hi + a *
-// lo is a * series rounded once, with the sign of the exact product even
-// where it rounds to 0), its pieces from there. A vector with
-// lanes on both sides takes both and blends. Lanes with u < 0 get values the
-// caller must discard (ELU's x > 0): the series where |u| < kSeriesEnd, so
-// that small inputs of either sign take it alone.
-template <class D, class V = hn::Vec<D>, std::size_t SDegree, std::size_t Step, std::size_t Degree, bool PairedSlope>
-HWY_INLINE Pair<V> SeriesThenPieces(D d, const detail::SeriesTable<SDegree, Step>& series,
-                                    const detail::PieceTable<Degree, PairedSlope>& table, V u) {
-  const auto near = hn::Abs(u) < hn::Set(d, detail::kSeriesEnd);
-  const V minus_zero = hn::Set(d, -0.0f);
-  if (hn::AllTrue(d, near)) return {EvaluateSeries(d, series, u), minus_zero};
-  const Pair<V> p = EvaluatePieces(d, table, u);
-  if (hn::AllFalse(d, near)) return p;
-  return {hn::IfThenElse(near, EvaluateSeries(d, series, u), p.hi), hn::IfThenElse(near, minus_zero, p.lo)};
 }
 
 // A function of u = |x| (ELU: -x) from its pieces for u <

@@ -3,8 +3,7 @@
 // long double, gives every derivative at a point without a formula written
 // twice. MakePieceTable turns them into the tables of the piecewise
 // polynomials that float_math-inl.h evaluates (EvaluatePieces: float32
-// sigmoid, its derivative, tanh, its derivative and ELU), and MakeSeries the
-// series they take near 0 (EvaluateSeries: tanh and ELU). Target-independent.
+// sigmoid, tanh, ELU and the derivatives of sigmoid and tanh). Target-independent.
 #pragma once
 
 #include <cstddef>
@@ -66,7 +65,16 @@ struct Jet {
     return r;
   }
   // q = a / b from a = q b: q_k = (a_k - sum_{j=1..k} b_j q_{k-j}) / b_0.
+  // Where a and b are both 0 at the point (f(u) / u at u = 0), their limit:
+  // both divided by e first, which leaves q's top coefficient unknown, NaN
+  // (MakePieceTable computes one order more than it keeps).
   friend constexpr Jet operator/(const Jet& a, const Jet& b) {
+    if (b.c[0] == 0 && a.c[0] == 0) {
+      Jet as, bs;
+      for (std::size_t k = 0; k < N; ++k) as.c[k] = a.c[k + 1], bs.c[k] = b.c[k + 1];
+      as.c[N] = bs.c[N] = __builtin_nanl("");
+      return as / bs;
+    }
     Jet q;
     for (std::size_t k = 0; k <= N; ++k) {
       long double s = a.c[k];
@@ -98,29 +106,28 @@ struct Jet {
   friend constexpr bool operator<=(const Jet& a, const Jet& b) { return a.c[0] <= b.c[0]; }
 };
 
-// Removes the terms of degree above `to` from a polynomial a[0] + a[1] v +
-// ... + a[N] v^N on [centre - half, centre + half] (Chebyshev economization):
-// a[k] v^k is replaced by a[k] (v^k - T_k((v - centre) / half) half^k /
-// 2^(k - 1)), a polynomial of degree k - 1, which moves the result by at most
-// |a[k]| half^k / 2^(k - 1). Truncating instead would move it by up to
-// |a[k]| (|centre| + half)^k: on [-1/2, 1/2], |a[k]| / 2^(2k - 1) against
-// |a[k]| / 2^k.
+// Removes the terms of degree above `to` from a polynomial a[0] + a[1] t +
+// ... + a[N] t^N on [-1/2, 1/2] (Chebyshev economization): a[k] t^k is
+// replaced by a[k] (t^k - T_k(2t) / 2^(2k - 1)), a polynomial of degree k - 2,
+// which moves the result by at most |a[k]| / 2^(2k - 1). Truncating instead
+// would move it by up to |a[k]| / 2^k.
 template <std::size_t N>
-constexpr void Economize(long double (&a)[N + 1], std::size_t to, long double centre = 0, long double half = 0.5L) {
+constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
   for (std::size_t k = N; k > to; --k) {
-    // T_{j-1} and T_j of w = (v - centre) / half, in powers of v.
-    long double prev[N + 1]{}, cheb[N + 1]{};
+    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j in powers of u = 2t
     prev[0] = 1;
-    cheb[0] = -centre / half;
-    cheb[1] = 1 / half;
-    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2 w T_j - T_{j-1}
+    cheb[1] = 1;
+    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2u T_j - T_{j-1}
       long double next[N + 1]{};
-      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 2 * cheb[m] / half;
-      for (std::size_t m = 0; m <= N; ++m) next[m] += -2 * centre / half * cheb[m] - prev[m];
+      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 2 * cheb[m];
+      for (std::size_t m = 0; m <= N; ++m) next[m] -= prev[m];
       for (std::size_t m = 0; m <= N; ++m) prev[m] = cheb[m], cheb[m] = next[m];
     }
-    const long double f = a[k] / cheb[k];
-    for (std::size_t m = 0; m <= k; ++m) a[m] -= f * cheb[m];
+    long double pow2 = 1;  // 2^m: u^m = 2^m t^m
+    long double in_t[N + 1]{};
+    for (std::size_t m = 0; m <= k; ++m, pow2 *= 2) in_t[m] = cheb[m] * pow2;
+    const long double f = a[k] / in_t[k];
+    for (std::size_t m = 0; m <= k; ++m) a[m] -= f * in_t[m];
     a[k] = 0;
   }
 }
@@ -135,18 +142,13 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to, long double ce
 // coefficient a pair), relative (tests/accuracy_test.cc); the results are
 // within 0.68 and 0.86 ULP (tests/exhaustive_test.cc; tanh's derivative
 // measured 1.27 at degree 5 and 1.04 with a float linear coefficient).
-// tanh's own pieces take degree 6 and the pair too (2^-30.6; 0.91 ULP at
-// degree 5 without); 1 - e^-u's, ELU's, degree 5 (2^-28.2).
+// tanh and ELU cross 0, where a sum hi + lo of pieces of the function would
+// round away its relative accuracy; their pieces are of tanh(u) / u and
+// (1 - e^-u) / u instead (1 at 0; degree 5: 2^-27.2 and 2^-28.7), the
+// result u (hi + lo).
 inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8;
 // The last piece's upper end: 7.875.
 inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiecesPerUnit;
-// Functions through 0 (tanh, ELU) take a series instead of the first
-// kSeriesPieces pieces, up to 0.375 (EvaluateSeries): their relative accuracy
-// would not survive the pieces' rounding there (piece 1's linear term reaches
-// 1/8 where the result is 1/8, which would cost 1/4 ULP more).
-inline constexpr std::size_t kSeriesPieces = 2;
-inline constexpr float kSeriesEnd = (static_cast<float>(kSeriesPieces) - 0.5f) / kPiecesPerUnit;
-
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
@@ -159,54 +161,24 @@ struct PieceTable {
   alignas(64) float c[Degree + 2 + PairedSlope][kPieces];
 };
 
-// f: a function of one number of any type R (a spec's formula). The pieces
-// before `first` are left 0 (kSeriesPieces: a series takes them).
+// f: a function of one number of any type R (a spec's formula, or one
+// divided by u: tanh(u) / u). Its series is computed to one order more than
+// kept, so that f(u) / u at 0 loses none (Jet's operator/).
 template <std::size_t Degree, bool PairedSlope = false, class F>
-constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f, std::size_t first = 0) {
+constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
   PieceTable<Degree, PairedSlope> table{};
-  for (std::size_t i = first; i < kPieces; ++i) {
-    const Jet<kTaylorDegree> y = f(Jet<kTaylorDegree>::Variable(static_cast<long double>(i) / kPiecesPerUnit));
+  for (std::size_t i = 0; i < kPieces; ++i) {
+    const Jet<kTaylorDegree + 1> y = f(Jet<kTaylorDegree + 1>::Variable(static_cast<long double>(i) / kPiecesPerUnit));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
     for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= kPiecesPerUnit) a[k] = y.c[k] * scale;
     Economize<kTaylorDegree>(a, Degree);
-    if (!(a[0] >= 0 && a[0] <= 1)) throw "MakePieceTable: f outside [0, 1]";
     const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;
+    if (!(hi >= 0 && hi <= 1)) throw "MakePieceTable: f outside [0, 1]";
     table.c[0][i] = static_cast<float>(hi);
     table.c[1][i] = static_cast<float>(a[0] - hi);
     for (std::size_t k = 1; k <= Degree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
     if constexpr (PairedSlope) table.c[Degree + 2][i] = static_cast<float>(a[1] - table.c[2][i]);
   }
-  return table;
-}
-
-// f(u) = u + u v q(v) with v = u^Step for u in [0, kSeriesEnd), q of degree
-// Degree: Step 2 for an odd f (tanh), 1 otherwise (1 - e^-u, ELU's).
-template <std::size_t Degree, std::size_t Step>
-struct SeriesTable {
-  float q[Degree + 1];
-};
-
-// f: as for MakePieceTable, with f(0) = 0 and f'(0) = 1. q is f's Taylor
-// series at 0 to degree Degree + 3 in v, economized to Degree on [0,
-// kSeriesEnd^Step]: it moves f by (q's change) u v, relative to f at most v
-// times it. With the float coefficients, tanh's (Degree 4) is within
-// 2^-29.4 of f, and 1 - e^-u's (Degree 5) 2^-30.4 (2^-29.0 with 4; measured
-// as tests/accuracy_test.cc checks them).
-template <std::size_t Degree, std::size_t Step, class F>
-constexpr SeriesTable<Degree, Step> MakeSeries(const F& f) {
-  constexpr std::size_t kTerms = Degree + 3, kOrder = 1 + Step * (kTerms + 1);
-  const Jet<kOrder> y = f(Jet<kOrder>::Variable(0));
-  if (y.c[0] != 0 || y.c[1] != 1) throw "MakeSeries: f(u) = u + O(u^2) expected";
-  for (std::size_t k = 2; Step == 2 && k <= kOrder; k += 2) {
-    if (y.c[k] > 1e-15L || y.c[k] < -1e-15L) throw "MakeSeries: an odd f expected";
-  }
-  long double q[kTerms + 1]{};
-  for (std::size_t k = 0; k <= kTerms; ++k) q[k] = y.c[1 + Step * (k + 1)];
-  long double end = 1;
-  for (std::size_t k = 0; k < Step; ++k) end *= kSeriesEnd;
-  Economize<kTerms>(q, Degree, end / 2, end / 2);
-  SeriesTable<Degree, Step> table{};
-  for (std::size_t k = 0; k <= Degree; ++k) table.q[k] = static_cast<float>(q[k]);
   return table;
 }
 

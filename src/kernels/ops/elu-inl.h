@@ -17,39 +17,39 @@ HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Float32 -expm1(-u) = 1 - e^-u, ELU's negative side with alpha = 1 (the
-// spec's own formula), for u < kPiecesEnd (7.875): its series below 0.375,
-// its pieces from there (float_math-inl.h, SeriesThenPieces; taylor.h).
-inline constexpr auto kEluSeries = detail::MakeSeries<5, 1>([](const auto& u) { return -ops::Elu::forward(-u); });
-inline constexpr auto kEluPieces = detail::MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u); },
-                                                     detail::kSeriesPieces);
+// Float32 ELU for -7.875 < x <= 0: alpha x g(-x), with g(u) = (1 - e^-u) / u
+// in [0.12, 1] from its pieces (float_math-inl.h, EvaluatePieces), computed
+// at compile time from the spec's formula with alpha = 1 (taylor.h): 1 at 0,
+// so that the result keeps its relative accuracy through 0.
+inline constexpr auto kEluPieces =
+    detail::MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; });
 
 template <>
 struct Body<ops::Elu> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
-  // Cost per element (table.h): forward, a polynomial of degree 5 (or a
-  // series of degree 5) and its lookups; backward, an exponential.
+  // Cost per element (table.h): forward, a polynomial of degree 5 and its
+  // lookups; backward, an exponential.
   static constexpr detail::Cost kCost{.forward = 4, .backward = 10};
 
   // alpha * expm1(x) on the negative side: exact-to-rounding for tiny x, -alpha
-  // as x -> -inf. NaN propagates. Float32: with u = -x, expm1(x) = -(hi + lo)
-  // from the series and pieces for u < 7.875, and alpha (hi + lo) rounds once
-  // but for alpha lo's rounding (lo is at most 1/4 of the sum: 1/8 ULP at
-  // most). elu(-0) = +0, as PyTorch's (its expm1(-0) is +0); a result that
-  // rounds to 0 keeps its sign (alpha > 0). Lanes with x > 0 (u < 0) compute
-  // values that are discarded (SeriesThenPieces). Past 7.875, expm1(x) = e -
-  // 1 with e = e^x < 3.8e-4, as an exact pair.
+  // as x -> -inf. NaN propagates. Float32: for u = -x < 7.875, alpha x (hi +
+  // lo) with alpha x = p + e exactly (two-product): p hi + (e hi + p lo), the
+  // sum rounded once (e hi + p lo is at most 1/16 of it). Zeros keep PyTorch's
+  // signs (elu(-0) = +0; a product that rounds to 0 keeps its sign). Lanes
+  // with x > 0 (u < 0) compute values that are discarded. Past 7.875,
+  // expm1(x) = e - 1 with e = e^x < 3.8e-4, as an exact pair.
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Elu::Options& o) {
     using F = hn::TFromD<D>;
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     if constexpr (sizeof(F) == 4) {
-      const V minus_alpha = hn::Neg(alpha);
-      const auto near = [&](V u) {
-        const Pair<V> m = SeriesThenPieces(d, kEluSeries, kEluPieces, u);
-        return Fma(d, minus_alpha, m.hi, hn::Mul(minus_alpha, m.lo));
+      const auto pieces = [&](V u) {
+        const Pair<V> g = EvaluatePieces(d, kEluPieces, u);
+        const V p = hn::Mul(alpha, x);
+        const V e = FmaSub(d, alpha, x, p);
+        return Fma(d, p, g.hi, Fma(d, e, g.hi, hn::Mul(p, g.lo)));
       };
-      const V neg = Piecewise(d, hn::Neg(x), near, [&] { return ForwardTail(d, x, alpha); });
+      const V neg = Piecewise(d, hn::Neg(x), pieces, [&] { return ForwardTail(d, x, alpha); });
       return hn::IfThenElse(x <= hn::Zero(d), neg, x);  // x where x > 0 or NaN
     } else {
       return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
