@@ -43,8 +43,11 @@ struct Body<ops::Elu> {
     using F = hn::TFromD<D>;
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     if constexpr (sizeof(F) == 4) {
+      const bool unit = o.alpha == 1;  // PyTorch's default: alpha x = x exactly
       const auto pieces = [&](V u) {
         const Pair<V> g = EvaluatePieces(d, kEluPieces, u);
+        // x lo + 0: +0 where x = -0, as p hi + (e hi + p lo) gives.
+        if (unit) return Fma(d, x, g.hi, Fma(d, x, g.lo, hn::Zero(d)));
         const V p = hn::Mul(alpha, x);
         const V e = FmaSub(d, alpha, x, p);
         return Fma(d, p, g.hi, Fma(d, e, g.hi, hn::Mul(p, g.lo)));
