@@ -103,7 +103,6 @@ struct Jet {
   }
   friend constexpr Jet tanh(const Jet& a) { return Jet(1) - Jet(2) / (exp(a + a) + Jet(1)); }
   friend constexpr bool operator>(const Jet& a, const Jet& b) { return a.c[0] > b.c[0]; }
-  friend constexpr bool operator<=(const Jet& a, const Jet& b) { return a.c[0] <= b.c[0]; }
 };
 
 // Removes the terms of degree above `to` from a polynomial a[0] + a[1] t +
@@ -149,6 +148,7 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
 inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8;
 // The last piece's upper end: 7.875.
 inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiecesPerUnit;
+
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest

@@ -29,7 +29,8 @@ inline constexpr auto kTanhDerivativePieces =
 template <>
 struct Body<ops::Tanh> {
   static constexpr bool kWiden = false;  // float32 in float lanes (float_math-inl.h)
-  // Cost per element (table.h): a polynomial of degree 6 and its lookups.
+  // Cost per element (table.h): a polynomial of degree 5 (forward) or 6
+  // (backward) and its lookups.
   static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
 
   // Float32: tanh(u) = u g(u), u = |x| < 7.875, with g = hi + lo from the
