@@ -235,14 +235,17 @@ HWY_INLINE ExpScaled<D> SmallExp(D d, V z, V& e1) {
   return e;
 }
 
-// e^z for z in [-40, 0] to 2^-18 relative, where only the sum with 1 needs
-// it (tanh's and ELU's tails: e < 3.8e-4 moves 1 by less than 2^-11, so the
-// error stays below 2^-29 of the result): z = k ln2 + r, |r| <= ln2/2
+// e^z to 2^-18 relative, where only the sum with 1 needs it (tanh's and
+// ELU's tails: e < 3.8e-4 moves 1 by less than 2^-11, so the error stays
+// below 2^-29 of the result). z is clamped to [-40, 0] first (e^-40 no
+// longer shows next to 1; a NaN becomes 0, for the caller to replace; a
+// lane above 0 is one the caller discards): z = k ln2 + r, |r| <= ln2/2
 // (k from the low bits of z/ln2 + 1.5 * 2^23, r with one fused
 // multiply-add, off by k times ln2's rounding, < 2^-23 relative), e^r by its
-// series through r^5 (r^6/6! < 2^-18.6), times 2^k. 11 operations.
+// series through r^5 (r^6/6! < 2^-18.6), times 2^k. 13 operations.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V CoarseExp(D d, V z) {
+  z = hn::Max(hn::Min(z, hn::Zero(d)), hn::Set(d, -40.0f));
   const V magic = hn::Set(d, 0x1.8p23f);
   const V big = Fma(d, z, hn::Set(d, 1.44269504088896341f), magic);  // log2(e)
   const auto di = hn::RebindToSigned<D>();

@@ -55,7 +55,7 @@ struct Body<ops::Tanh> {
 
   template <class D, class V>
   static HWY_NOINLINE V ForwardTail(D d, V x) {
-    const V e = CoarseExp(d, hn::Max(hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)), hn::Set(d, -40.0f)));
+    const V e = CoarseExp(d, hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)));
     return hn::IfThenElse(hn::IsNaN(x), x, NegFma(d, e, hn::Set(d, 2.0f), hn::Set(d, 1.0f)));
   }
 
