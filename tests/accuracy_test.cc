@@ -306,6 +306,56 @@ TEST(Accuracy, SoftmaxSpecialSliceAmongOthers) {
   kernels::set_target("");
 }
 
+// Long rows' gradients with infinities and NaN, as PyTorch gives them: dx_i =
+// y_i (dy_i - dot), dot = sum(dy * y), with an infinite or NaN dot making
+// every output infinite or NaN (0 where y_i = 0 times an infinity is NaN).
+// Float rows with a finite dot take float lanes, the others double lanes.
+template <class T>
+void check_backward_specials(std::size_t n) {
+  constexpr T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  const kernels::RowLayout l{.outer = 1, .size = static_cast<std::int64_t>(n), .inner = 1};
+  std::vector<T> x(n), base(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)) * 5);
+    base[i] = static_cast<T>(std::cos(0.11 * static_cast<double>(i)));
+  }
+  x[n / 3] = -inf;  // y = 0 there
+  std::vector<T> y(n);
+  kernels::forward<ops::Softmax, T>(x, y, l);
+  ASSERT_EQ(y[n / 3], T(0));
+  const std::size_t k = n / 2;
+  const std::vector<std::vector<std::pair<std::size_t, T>>> cases = {
+      {{k, inf}}, {{k, -inf}}, {{k, nan}}, {{k, inf}, {k + 1, -inf}}, {{n / 3, inf}}, {{n - 1, inf}, {n / 3, 1}}};
+  for (const auto& specials : cases) {
+    std::vector<T> dy = base, dx(n);
+    for (const auto& [at, v] : specials) dy[at] = v;
+    kernels::backward<ops::Softmax, T>(y, dy, dx, l);
+    double dot = 0;
+    for (std::size_t i = 0; i < n; ++i) dot += double(y[i]) * double(dy[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double want = double(y[i]) * (double(dy[i]) - dot);
+      ASSERT_FALSE(std::isfinite(want));
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(dx[i])) << "n " << n << " i " << i << " dx " << dx[i];
+      } else {
+        EXPECT_EQ(double(dx[i]), want) << "n " << n << " i " << i;
+      }
+    }
+  }
+}
+
+TEST(Accuracy, SoftmaxBackwardSpecialGradients) {
+  for (const std::string& t : kernels::targets()) {
+    kernels::set_target(t);
+    SCOPED_TRACE("target " + t);
+    for (const std::size_t n : {33, 1001, 5001}) {
+      check_backward_specials<float>(n);
+      check_backward_specials<double>(n);
+    }
+  }
+  kernels::set_target("");
+}
+
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 
 // The float exponential's table (src/kernels/exp2_table.h): hi is the float

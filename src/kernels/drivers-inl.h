@@ -1130,6 +1130,25 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
       // rows of 1,000 from L3; longer rows stream well without, and lost 0.8x
       // with).
       const bool prefetch = size <= kBufferedRow;
+      if constexpr (std::is_same_v<T, float>) {
+        if (std::isfinite(dot)) {
+          // Float rows with a finite dot product: the outputs in float lanes
+          // (Body::BackwardSplit), twice as many a vector as in double:
+          // 1.17x at rows of 1,000 in L1, 1.05x-1.25x in L2. Not where the
+          // outputs stream (from memory): there rows of 1,000 ran 0.9x, their
+          // next row's prefetches given less time.
+          const float dh = static_cast<float>(dot), dl = static_cast<float>(dot - static_cast<double>(dh));
+          ForEachOutput<T, /*kWiden=*/false>(dxs, size, stream, [&](auto d, auto, std::size_t i) {
+            if (prefetch) {
+              PrefetchLines(ys + size, i, hn::Lanes(d));
+              PrefetchLines(dys + size, i, hn::Lanes(d));
+            }
+            return Body<Op>::BackwardSplit(d, hn::LoadU(d, ys + i), hn::LoadU(d, dys + i), hn::Set(d, dh),
+                                           hn::Set(d, -dh), hn::Set(d, dl));
+          });
+          continue;
+        }
+      }
       ForEachOutput<T, kWiden>(dxs, size, stream, [&](auto dc, auto ds, std::size_t i) {
         if (prefetch) {
           PrefetchLines(ys + size, i, hn::Lanes(dc));
