@@ -211,6 +211,27 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
   return {Lookup32(d, i, table.c[0]), Fma(d, t, Lookup32(d, i, table.c[2]), w)};
 }
 
+// Whether every lane of u is below kPiecesEnd, tested on u's bits as
+// integers, where +inf and a NaN (sign clear, as |x| gives) are above every
+// number: a twin or quad takes the integer max of its vectors first, and
+// tests once: one branch a quad instead of four, 1.04x-1.07x for sigmoid,
+// tanh and ELU forward on inputs in [-6, 6] (0.98x-0.99x on [-20, 20], where
+// most quads straddle kPiecesEnd and go on to the lane test). Negative u (ELU's
+// x > 0) are below; a NaN with its sign set (ELU's u = -x for x = +NaN)
+// counts as below too, where ELU's final select returns x either way.
+template <class D, class V>
+HWY_INLINE bool AllBelowPiecesEnd(D d, V u) {
+  if constexpr (hn::kIsTwin<D>) {
+    const typename D::Inner d1;
+    const hn::RebindToSigned<decltype(d1)> di;
+    return AllBelowPiecesEnd(d1, hn::BitCast(d1, hn::Max(hn::BitCast(di, u.a), hn::BitCast(di, u.b))));
+  } else {
+    const hn::RebindToSigned<D> di;
+    const auto end = hn::BitCast(di, hn::Set(d, detail::kPiecesEnd));
+    return hn::AllTrue(di, hn::BitCast(di, u) < end);
+  }
+}
+
 // A function of u = |x| (ELU: -x) from its pieces for u <
 // kPiecesEnd (near(u)), else from far(), which must hold for infinities and
 // NaN too. A lane's result depends on its own input only: a vector with lanes
@@ -218,8 +239,8 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
 // on most data.
 template <class D, class V, class Near, class Far>
 HWY_INLINE V Piecewise(D d, V u, const Near& near, const Far& far) {
+  if (HWY_LIKELY(AllBelowPiecesEnd(d, u))) return near(u);
   const auto inside = u < hn::Set(d, detail::kPiecesEnd);
-  if (HWY_LIKELY(hn::AllTrue(d, inside))) return near(u);
   if (hn::AllFalse(d, inside)) return far();
   return hn::IfThenElse(inside, near(u), far());
 }
