@@ -30,7 +30,9 @@ struct Softmax {
   // forward ones compensated, so long rows stay within budget); float32
   // finds a long row's max and sum in one pass (online rescaling). The
   // backward budget holds where dy - sum(dy * y) does not cancel; where it
-  // does, the error is that of the dot product, ~2^-53 * sum|dy * y|.
+  // does, the error is y times that of the dot product, ~2^-53 * sum|dy * y|
+  // (float rows longer than 32, whose outputs run in float lanes from the
+  // dot product as a pair of floats, add up to 2^-46 * y * |sum(dy * y)|).
   static constexpr OpInfo info{
       .name = "softmax",
       .module = "Softmax",
