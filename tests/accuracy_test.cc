@@ -8,6 +8,7 @@
 #include <span>
 
 #include "src/kernels/exp2_table.h"
+#include "src/kernels/pieces.h"
 #include "src/kernels/taylor.h"
 #include "tests/mp_real.h"
 #include "tests/test_support.h"
@@ -381,8 +382,8 @@ TEST(Accuracy, JetSeriesOfSigmoid) {
 }
 
 // The piecewise polynomials that float32 sigmoid, tanh, ELU and their
-// derivatives take for |x| < 7.875 (src/kernels/taylor.h, the same constexpr
-// tables): on every piece, at 129 points (65 on piece 0: u >= 0), within
+// derivatives take for |x| < 7.875 (src/kernels/pieces.h, the kernels' own
+// constexpr tables): on every piece, at 129 points (65 on piece 0: u >= 0), within
 // `bound` of the function relative (the tables' float coefficients included;
 // measured 2^-27.3 for sigmoid and its derivative, 2^-28.6 for tanh's,
 // 2^-27.2 for tanh(u) / u, 2^-28.7 for (1 - e^-u) / u), against MPFR; hi a
@@ -408,15 +409,12 @@ void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope>& table,
 }
 
 TEST(Accuracy, SigmoidPiecesAgainstMpfr) {
-  constexpr auto forward = kernels::detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::forward(-u); });
-  constexpr auto derivative = kernels::detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::derivative(u); });
-  check_pieces(forward, 0x1p-27, [](const MpReal& u) { return ops::Sigmoid::forward(MpReal(0.0) - u); }, [] { return "sigmoid(-u)"; });
-  check_pieces(derivative, 0x1p-27, [](const MpReal& u) { return ops::Sigmoid::derivative(u); }, [] { return "sigmoid'(u)"; });
+  check_pieces(kernels::detail::kSigmoidPieces, 0x1p-27, [](const MpReal& u) { return ops::Sigmoid::forward(MpReal(0.0) - u); }, [] { return "sigmoid(-u)"; });
+  check_pieces(kernels::detail::kSigmoidDerivativePieces, 0x1p-27, [](const MpReal& u) { return ops::Sigmoid::derivative(u); }, [] { return "sigmoid'(u)"; });
 }
 
 TEST(Accuracy, TanhDerivativePiecesAgainstMpfr) {
-  constexpr auto derivative = kernels::detail::MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::derivative(u); });
-  check_pieces(derivative, 0x1p-27, [](const MpReal& u) { return ops::Tanh::derivative(u); }, [] { return "tanh'(u)"; });
+  check_pieces(kernels::detail::kTanhDerivativePieces, 0x1p-27, [](const MpReal& u) { return ops::Tanh::derivative(u); }, [] { return "tanh'(u)"; });
 }
 
 // tanh's and ELU's pieces are of f(u) / u (1 at 0): MPFR's value at u = 0 is that limit.
@@ -424,14 +422,10 @@ TEST(Accuracy, TanhAndEluPiecesAgainstMpfr) {
   const auto over_u = [](const auto& f) {
     return [f](const MpReal& u) { return u.to_double() == 0 ? MpReal(1.0) : f(u) / u; };
   };
-  constexpr auto tanh_pieces =
-      kernels::detail::MakePieceTable<5>([](const auto& u) { return ops::Tanh::forward(u) / u; });
-  constexpr auto elu_pieces =
-      kernels::detail::MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; });
-  check_pieces(tanh_pieces, 0x1p-27, over_u([](const MpReal& u) { return ops::Tanh::forward(u); }),
+  check_pieces(kernels::detail::kTanhPieces, 0x1p-27, over_u([](const MpReal& u) { return ops::Tanh::forward(u); }),
                [] { return "tanh(u) / u"; });
   const auto minus_elu_of_minus = [](const MpReal& u) { return MpReal(0.0) - ops::Elu::forward(MpReal(0.0) - u); };
-  check_pieces(elu_pieces, 0x1p-27, over_u(minus_elu_of_minus), [] { return "(1 - e^-u) / u"; });
+  check_pieces(kernels::detail::kEluPieces, 0x1p-27, over_u(minus_elu_of_minus), [] { return "(1 - e^-u) / u"; });
 }
 
 // Every target compiled in, not just the best one.

@@ -1155,7 +1155,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
               PrefetchLines(dys + size, i, hn::Lanes(d));
             }
             return Body<Op>::BackwardSplit(d, hn::LoadU(d, ys + i), hn::LoadU(d, dys + i), hn::Set(d, dh),
-                                           hn::Set(d, -dh), hn::Set(d, dl));
+                                           hn::Set(d, dl));
           });
           continue;
         }

@@ -11,6 +11,7 @@
 #include "activa/ops/elu.h"
 #include "src/kernels/drivers-inl.h"
 #include "src/kernels/float_math-inl.h"
+#include "src/kernels/pieces.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -19,10 +20,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // Float32 ELU for -7.875 < x <= 0: alpha x g(-x), with g(u) = (1 - e^-u) / u
 // in [0.12, 1] from its pieces (float_math-inl.h, EvaluatePieces), computed
-// at compile time from the spec's formula with alpha = 1 (taylor.h): 1 at 0,
+// at compile time from the spec's formula with alpha = 1 (pieces.h): 1 at 0,
 // so that the result keeps its relative accuracy through 0.
-inline constexpr auto kEluPieces =
-    detail::MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; });
 
 template <>
 struct Body<ops::Elu> {
@@ -45,7 +44,7 @@ struct Body<ops::Elu> {
     if constexpr (sizeof(F) == 4) {
       const bool unit = o.alpha == 1;  // PyTorch's default: alpha x = x exactly
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, kEluPieces, u);
+        const Pair<V> g = EvaluatePieces(d, detail::kEluPieces, u);
         // x lo + 0: +0 where x = -0, as p hi + (e hi + p lo) gives.
         if (unit) return Fma(d, x, g.hi, Fma(d, x, g.lo, hn::Zero(d)));
         const V p = hn::Mul(alpha, x);

@@ -11,6 +11,7 @@
 #include "activa/ops/sigmoid.h"
 #include "src/kernels/drivers-inl.h"
 #include "src/kernels/float_math-inl.h"
+#include "src/kernels/pieces.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -20,11 +21,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Float32 sigmoid and its derivative for |x| < kPiecesEnd (7.875), where
 // nearly every input of a trained network lies: piecewise polynomials in |x|
 // (float_math-inl.h, EvaluatePieces) whose tables are the Taylor coefficients
-// of the spec's own formulas, computed at compile time (taylor.h).
-inline constexpr auto kSigmoidPieces =
-    detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::forward(-u); });
-inline constexpr auto kSigmoidDerivativePieces =
-    detail::MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::derivative(u); });
+// of the spec's own formulas, computed at compile time (pieces.h).
 
 template <>
 struct Body<ops::Sigmoid> {
@@ -45,7 +42,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidPieces, u);
+        const Pair<V> g = EvaluatePieces(d, detail::kSigmoidPieces, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, s));
@@ -64,7 +61,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, kSigmoidDerivativePieces, u);
+        const Pair<V> g = EvaluatePieces(d, detail::kSigmoidDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));

@@ -74,10 +74,10 @@ struct Body<ops::Softmax> {
   // fused multiply-add. Within 0.5 ULP plus 2^-46 y |dot| (where dy and dot
   // cancel, the double dot product's own error is of that order too).
   template <class D, class V>
-  static HWY_INLINE V BackwardSplit(D d, V y, V dy, V dh, V neg_dh, V dl) {
+  static HWY_INLINE V BackwardSplit(D d, V y, V dy, V dh, V dl) {
     const V s = hn::Sub(dy, dh);
     const V b = hn::Sub(s, dy);
-    const V e = hn::Add(hn::Sub(dy, hn::Sub(s, b)), hn::Sub(neg_dh, b));
+    const V e = hn::Sub(hn::Sub(dy, hn::Sub(s, b)), hn::Add(dh, b));
     return Fma(d, y, s, hn::Mul(y, hn::Sub(e, dl)));
   }
 

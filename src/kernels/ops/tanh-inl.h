@@ -11,6 +11,7 @@
 #include "activa/ops/tanh.h"
 #include "src/kernels/drivers-inl.h"
 #include "src/kernels/float_math-inl.h"
+#include "src/kernels/pieces.h"
 #include "src/kernels/simd_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -19,12 +20,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // Float32 tanh and tanh' for |x| < kPiecesEnd (7.875): piecewise polynomials
 // in |x| (float_math-inl.h, EvaluatePieces) of the spec's own formulas,
-// computed at compile time (taylor.h); tanh's as tanh(u) / u, which is 1 at 0,
+// computed at compile time (pieces.h); tanh's as tanh(u) / u, which is 1 at 0,
 // so that tanh(u) = u (hi + lo) keeps its relative accuracy through 0.
-inline constexpr auto kTanhPieces =
-    detail::MakePieceTable<5>([](const auto& u) { return ops::Tanh::forward(u) / u; });
-inline constexpr auto kTanhDerivativePieces =
-    detail::MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::derivative(u); });
 
 template <>
 struct Body<ops::Tanh> {
@@ -43,7 +40,7 @@ struct Body<ops::Tanh> {
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, kTanhPieces, u);
+        const Pair<V> g = EvaluatePieces(d, detail::kTanhPieces, u);
         return Fma(d, u, g.hi, hn::Mul(u, g.lo));
       };
       return hn::CopySign(Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); }), x);
@@ -66,7 +63,7 @@ struct Body<ops::Tanh> {
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, kTanhDerivativePieces, u);
+        const Pair<V> g = EvaluatePieces(d, detail::kTanhDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));
