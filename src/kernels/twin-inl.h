@@ -90,6 +90,7 @@ template <class D1, class V> HWY_INLINE auto PromoteTo(TwinD<D1>, Twin<V> v) { r
 template <class D1, class V> HWY_INLINE auto DemoteTo(TwinD<D1>, Twin<V> v) { return Each([](auto x) { return DemoteTo(D1(), x); }, v); }
 template <class D1, class M> HWY_INLINE auto RebindMask(TwinD<D1>, Twin<M> m) { return Each([](auto x) { return RebindMask(D1(), x); }, m); }
 template <class D1, class M> HWY_INLINE auto VecFromMask(TwinD<D1>, Twin<M> m) { return Each([](auto x) { return VecFromMask(D1(), x); }, m); }
+template <class V> HWY_INLINE auto MaskFromVec(Twin<V> v) { return Each([](auto x) { return MaskFromVec(x); }, v); }
 
 // Arithmetic, comparisons, classes and selects (And, Or: on vectors; Or on masks too).
 template <class V> HWY_INLINE auto Neg(Twin<V> x) { return Each([](auto... v) { return Neg(v...); }, x); }

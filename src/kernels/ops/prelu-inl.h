@@ -32,17 +32,32 @@ struct Body<ops::Prelu> {
     return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, w), x));
   }
 
-  // d/dx: dy where x > 0, else w * dy (NaN x included, as PyTorch).
-  template <class T, class D, class V>
-  static HWY_INLINE V BackwardInput(D d, V x, V w, V dy) {
-    return hn::IfThenElse(x > hn::Zero(d), dy, hn::Mul(w, dy));
+  // PyTorch's test: the upper branch (slope 1) where x > 0; x <= 0 and NaN
+  // take the weight's.
+  template <class D, class V>
+  static HWY_INLINE auto UpperBranch(D d, V x) {
+    return x > hn::Zero(d);
   }
 
-  // The term summed into dw: x * dy where x <= 0 (or NaN), else 0. Runs in
-  // double, where the product of two floats is exact.
-  template <class T, class D, class V>
-  static HWY_INLINE V WeightTerm(D d, V x, V dy) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Zero(d), hn::Mul(x, dy));
+  // d/dx: dy where upper, else w * dy.
+  template <class D, class V, class M>
+  static HWY_INLINE V BackwardInput(D, M upper, V w, V dy) {
+    return hn::IfThenElse(upper, dy, hn::Mul(w, dy));
+  }
+
+  // acc plus the term summed into dw, x * dy where not upper, in double.
+  // Float's product is exact there, so acc + x dy rounds once, fused
+  // (MulAddUnless); double's product is rounded first on every target. Upper
+  // lanes leave acc as it is: adding their 0 would only turn a -0 into +0,
+  // and a channel's sum of its units starts at +0 (dispatch.cc), so dw has
+  // the bits of the sum of every term.
+  template <class T, class DC, class M, class V>
+  static HWY_INLINE V AddWeightTerm(DC dc, M upper, V x, V dy, V acc) {
+    if constexpr (sizeof(T) == 4) {
+      return MulAddUnless(dc, upper, x, dy, acc);
+    } else {
+      return hn::IfThenElse(upper, acc, hn::Add(acc, hn::Mul(x, dy)));
+    }
   }
 };
 
