@@ -45,19 +45,14 @@ struct Body<ops::Prelu> {
     return hn::IfThenElse(upper, dy, hn::Mul(w, dy));
   }
 
-  // acc plus the term summed into dw, x * dy where not upper, in double.
-  // Float's product is exact there, so acc + x dy rounds once, fused
-  // (MulAddUnless); double's product is rounded first on every target. Upper
-  // lanes leave acc as it is: adding their 0 would only turn a -0 into +0,
-  // and a channel's sum of its units starts at +0 (dispatch.cc), so dw has
-  // the bits of the sum of every term.
+  // acc plus the term summed into dw, x * dy where not upper, in double
+  // (AddProductUnless: for float, exact and fused). Upper lanes leave acc as
+  // it is: adding their 0 would only turn a -0 into +0, and a channel's sum of
+  // its units starts at +0 (dispatch.cc), so dw has the bits of the sum of
+  // every term.
   template <class T, class DC, class M, class V>
   static HWY_INLINE V AddWeightTerm(DC dc, M upper, V x, V dy, V acc) {
-    if constexpr (sizeof(T) == 4) {
-      return MulAddUnless(dc, upper, x, dy, acc);
-    } else {
-      return hn::IfThenElse(upper, acc, hn::Add(acc, hn::Mul(x, dy)));
-    }
+    return AddProductUnless<T>(dc, upper, acc, x, dy);
   }
 };
 
