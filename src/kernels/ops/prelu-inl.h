@@ -29,7 +29,7 @@ struct Body<ops::Prelu> {
   // behind two branches).
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, hn::TFromD<D> w) {
-    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, w), x));
+    return hn::IfThenElse(UpperBranch(d, x), x, hn::Mul(hn::Set(d, w), x));
   }
 
   // PyTorch's test: the upper branch (slope 1) where x > 0; x <= 0 and NaN
