@@ -198,7 +198,9 @@ void check_along_dim() {
           const double abs_err = std::abs(double(dx[b + i]) - dxr[i].to_double());
           const double cancel_tol = double(y[b + i]) * dot_abs * s * 0x1p-52;
           const double bwd_ulp = ulp_error(dx[b + i], dxr[i]);
-          if (std::abs(dxr[i].to_double()) > cancel_tol * 0x1p20) worst_bwd = std::max(worst_bwd, bwd_ulp);
+          if (sizeof(T) == 4 && std::abs(dxr[i].to_double()) > cancel_tol * 0x1p20) {
+            worst_bwd = std::max(worst_bwd, bwd_ulp);
+          }
           EXPECT_TRUE(bwd_ulp <= bb || abs_err <= cancel_tol)
               << Op::info.name << " backward size " << size << " i " << i << " expected "
               << dxr[i].to_double() << " actual " << dx[b + i];
@@ -208,11 +210,13 @@ void check_along_dim() {
   }
   std::printf("max error %-10s %-7s %-6s forward %.3f ULP", Op::info.name.data(),
               std::string(dtype_name(dtype_of<T>())).c_str(), kernels::current_target().c_str(), worst_fwd);
-  if (sizeof(T) == 4) std::printf(", backward %.3f ULP (where dy and dot do not cancel)", worst_bwd);
+  if (sizeof(T) == 4) {
+    std::printf(", backward %.3f ULP (where dy and dot do not cancel)", worst_bwd);
+    // What the README states for float32 rows (two roundings over 32
+    // elements, one below), tighter than the spec's budget of 2.
+    EXPECT_LE(worst_bwd, 1.0) << Op::info.name << " float32 backward where dy and dot do not cancel";
+  }
   std::printf("\n");
-  // What the README states for float32 rows (two roundings over 32 elements,
-  // one below), tighter than the spec's budget of 2.
-  if (sizeof(T) == 4) EXPECT_LE(worst_bwd, 1.0) << Op::info.name << " float32 backward where dy and dot do not cancel";
 }
 
 template <class T>

@@ -76,8 +76,9 @@ struct Body<ops::Softmax> {
   // double dot product's own error is of that order too); elsewhere it is
   // two roundings: at most 0.9991 ULP measured over 3 million outputs of
   // random and cancelling rows against long double (accuracy_test prints its
-  // rows' largest against MPFR, 0.988), within the spec's 2. Five operations where an
-  // exact two-sum of dy - dh took nine (0.5 ULP): 1.25x at rows of 1,000 in L1.
+  // rows' largest against MPFR, 0.988), within the spec's 2. Five operations
+  // where an exact two-sum of dy - dh took nine (0.5 ULP): 1.25x at rows of
+  // 1,000 in L1.
   // Where y = 0 (an output that underflowed), dx is a zero whose sign is that
   // of 0 dy - 0 dh, not always PyTorch's sign(dy - dot) (nor was the
   // two-sum's): a select on y = 0 would cost three operations more.
