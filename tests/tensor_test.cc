@@ -3,7 +3,10 @@
 // in-place ops, and misuse raising activa::Error with a message naming it.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/test_support.h"
 
@@ -212,6 +215,57 @@ TEST(InPlace, ModifiesTheBufferOrRecordsHistory) {
   const double s = 1 / (1 + std::exp(0.5));  // sigmoid(-0.5)
   EXPECT_NEAR(x.grad().at(0), s * (1 - s) * 0.5, 1e-15);
   EXPECT_NEAR(x.grad().at(1), s * (1 - s), 1e-15);
+}
+
+// PyTorch's inplace flag (nn.ReLU(inplace=True), F.elu(x, inplace=True)):
+// expectations printed by PyTorch 1.13 for
+//   x = torch.tensor([-1., 0., 2.], requires_grad=True); h = F.leaky_relu(x, 0.5)
+//   y = nn.ELU(inplace=True)(h)  # and nn.LeakyReLU(0.2, inplace=True), F.relu(h, inplace=True)
+//   y.sum().backward()
+TEST(InPlace, ModulesAndFunctionalFormsTakePyTorchsInplaceFlag) {
+  EXPECT_EQ(nn::ReLU({.inplace = true}).repr(), "ReLU(inplace=True)");
+  EXPECT_EQ(nn::ReLU().repr(), "ReLU()");
+  EXPECT_EQ(nn::LeakyReLU({.negative_slope = 0.2, .inplace = true}).repr(), "LeakyReLU(negative_slope=0.2, inplace=True)");
+  EXPECT_EQ(nn::ELU({.inplace = true}).repr(), "ELU(alpha=1.0, inplace=True)");
+
+  // Without autograd: the input's own buffer is overwritten and returned.
+  Tensor t = tensor({-1.0, 0.5});
+  const float* before = t.data<float>().data();
+  const Tensor r = nn::ELU({.inplace = true})(t);
+  EXPECT_EQ(str(t), "tensor([-0.6321,  0.5000])");
+  EXPECT_EQ(r.data<float>().data(), before);
+  EXPECT_EQ(t.data<float>().data(), before);
+  Tensor u = tensor({-1.0, 0.5});
+  relu(u, {.inplace = true});
+  EXPECT_EQ(u.to_vector(), (std::vector<double>{0, 0.5}));
+
+  struct Case {
+    std::function<Tensor(const Tensor&)> f;
+    std::string printed, grad;
+  };
+  const std::vector<Case> cases = {
+      {[](const Tensor& h) { return nn::ELU({.inplace = true})(h); },
+       "tensor([-0.3935,  0.0000,  2.0000], grad_fn=<EluBackward1>)", "tensor([0.3033, 0.5000, 1.0000])"},
+      {[](const Tensor& h) { return nn::LeakyReLU({.negative_slope = 0.2, .inplace = true})(h); },
+       "tensor([-0.1000,  0.0000,  2.0000], grad_fn=<LeakyReluBackward1>)", "tensor([0.1000, 0.1000, 1.0000])"},
+      {[](const Tensor& h) { return relu(h, {.inplace = true}); }, "tensor([0., 0., 2.], grad_fn=<ReluBackward0>)",
+       "tensor([0., 0., 1.])"},
+  };
+  for (const Case& c : cases) {
+    const Tensor x = tensor({-1.0, 0.0, 2.0}, {.requires_grad = true});
+    const Tensor h = leaky_relu(x, {.negative_slope = 0.5});
+    const Tensor y = c.f(h);
+    EXPECT_EQ(str(y), c.printed);
+    EXPECT_EQ(str(h), c.printed);  // h is y: it holds the result and its history
+    y.sum().backward();
+    EXPECT_EQ(str(x.grad()), c.grad);
+  }
+  // The out-of-place forms keep their own node names.
+  const Tensor x = tensor({-1.0, 2.0}, {.requires_grad = true});
+  EXPECT_EQ(elu(leaky_relu(x)).grad_fn()->name(), "EluBackward0");
+  // A leaf that requires grad cannot be modified in place, through a module either.
+  EXPECT_NE(error_of([&] { nn::ReLU({.inplace = true})(x); }).find("relu_: a leaf tensor that requires grad"),
+            std::string::npos);
 }
 
 }  // namespace

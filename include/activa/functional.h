@@ -36,27 +36,46 @@ void take_over(Tensor& x, const Tensor& result);
 
 }  // namespace detail
 
+namespace detail {
+
+// y = f(x) out of place; under autograd, a node named `node` (the in-place
+// form's differs for some ops, OpInfo::inplace_node).
 template <class Op>
-Tensor Functional<Op>::operator()(const Tensor& x, const typename Op::Options& options) const
-  requires(Op::info.kind == Kind::pointwise)
-{
-  detail::check_defined(x, Op::info.name, "input");
+Tensor pointwise(const Tensor& x, const typename Op::Options& options, std::string_view node) {
+  check_defined(x, Op::info.name, "input");
   Tensor y = empty(x.shape(), {.dtype = x.dtype()});
-  detail::with_dtype(x.dtype(), [&]<class T>() {
+  with_dtype(x.dtype(), [&]<class T>() {
     kernels::forward<Op, T>(x.data<T>(), y.data<T>(), options);
   });
   if (autograd::needs_graph({&x})) {
     const Tensor saved = (Op::info.saves == Saves::input ? x : y).detach();
-    autograd::attach(y, std::string(Op::info.node), {x}, [saved, options](const Tensor& g) {
-      detail::check_grad_shape(g, saved, Op::info.node);
+    autograd::attach(y, std::string(node), {x}, [saved, options, node](const Tensor& g) {
+      check_grad_shape(g, saved, node);
       Tensor dx = empty(saved.shape(), {.dtype = saved.dtype()});
-      detail::with_dtype(saved.dtype(), [&]<class T>() {
+      with_dtype(saved.dtype(), [&]<class T>() {
         kernels::backward<Op, T>(saved.data<T>(), g.data<T>(), dx.data<T>(), options);
       });
       return std::vector<Tensor>{dx};
     });
   }
   return y;
+}
+
+}  // namespace detail
+
+// With options.inplace (relu, leaky_relu, elu: PyTorch's F.relu(x,
+// inplace=True)), x itself is modified and returned, as InPlace below does.
+template <class Op>
+Tensor Functional<Op>::operator()(const Tensor& x, const typename Op::Options& options) const
+  requires(Op::info.kind == Kind::pointwise)
+{
+  if constexpr (HasInplaceOption<Op>) {
+    if (options.inplace) {
+      Tensor shared = x;  // the same tensor: a handle
+      return InPlace<Op>{}(shared, options);
+    }
+  }
+  return detail::pointwise<Op>(x, options, Op::info.node);
 }
 
 template <class Op>
@@ -110,15 +129,17 @@ Tensor Functional<Op>::operator()(const Tensor& x, std::int64_t dim) const
 
 // In place: without a graph to record, the kernel overwrites x's buffer and
 // allocates nothing. Under autograd (x requires grad and is not a leaf) the
-// result and its history replace x's, as in PyTorch; a leaf that requires
-// grad cannot be modified in place (activa::Error, as PyTorch's RuntimeError).
+// result and its history replace x's, as in PyTorch, under PyTorch's node
+// name for the in-place form (EluBackward1); the input is kept, so the
+// gradient is the out-of-place one. A leaf that requires grad cannot be
+// modified in place (activa::Error, as PyTorch's RuntimeError).
 template <class Op>
 Tensor& InPlace<Op>::operator()(Tensor& x, const typename Op::Options& options) const
   requires(Op::info.kind == Kind::pointwise)
 {
   detail::check_defined(x, Op::info.name, "input");
   if (autograd::needs_graph({&x})) {
-    detail::take_over(x, Functional<Op>{}(detail::history_of(x, Op::info.name), options));
+    detail::take_over(x, detail::pointwise<Op>(detail::history_of(x, Op::info.name), options, Op::info.inplace_node));
     return x;
   }
   detail::with_dtype(x.dtype(), [&]<class T>() {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -67,6 +68,10 @@ struct OpInfo {
   std::string_view name;         // functional name: "leaky_relu"
   std::string_view module;       // nn module name: "LeakyReLU"
   std::string_view node;         // autograd node name: "LeakyReluBackward0"
+  // The node of the in-place form (relu_, elu_) under autograd: PyTorch's,
+  // "EluBackward1" where its in-place backward reads the output; empty for
+  // ops without one (prelu, softmax).
+  std::string_view inplace_node;
   Kind kind = Kind::pointwise;
   Saves saves = Saves::input;    // what backward keeps alive
   std::string_view formula;      // plain-text formula
@@ -88,6 +93,15 @@ struct OpInfo {
 template <class Op>
 concept DerivesFromOutput = requires(const typename Op::Options& o) {
   Op::template derivative_from_output<double>(0.0, o);
+};
+
+// An op whose Options have PyTorch's `inplace` flag (nn.ReLU(inplace=True),
+// F.elu(x, inplace=True)): the module and the functional form then apply the
+// op to their input in place (activa::relu_). Not a kernel option: kernels
+// ignore it, and it is not among `params`.
+template <class Op>
+concept HasInplaceOption = requires(typename Op::Options o) {
+  { o.inplace } -> std::same_as<bool&>;
 };
 
 // Describes one member of an op's Options: its PyTorch name and meaning.

@@ -75,6 +75,9 @@ class Activation : public Module {
       first = false;
     };
     std::apply([&](const auto&... p) { (show(p), ...); }, Op::params);
+    if constexpr (HasInplaceOption<Op>) {
+      if (options_.inplace) s += first ? "inplace=True" : ", inplace=True";  // PyTorch shows it only when set
+    }
     return s + ")";
   }
 

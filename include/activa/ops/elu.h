@@ -13,6 +13,7 @@ namespace ops {
 struct Elu {
   struct Options {
     double alpha = 1.0;
+    bool inplace = false;  // module and functional form only (HasInplaceOption)
   };
   static constexpr std::tuple params{
       Param<Options, double>{"alpha", &Options::alpha, "value approached as x -> -inf"},
@@ -27,6 +28,7 @@ struct Elu {
       .name = "elu",
       .module = "ELU",
       .node = "EluBackward0",
+      .inplace_node = "EluBackward1",
       .kind = Kind::pointwise,
       .saves = Saves::input,
       .formula = "elu(x) = x if x > 0, alpha * (exp(x) - 1) if x <= 0",

@@ -11,6 +11,7 @@ namespace ops {
 struct LeakyRelu {
   struct Options {
     double negative_slope = 0.01;
+    bool inplace = false;  // module and functional form only (HasInplaceOption)
   };
   static constexpr std::tuple params{
       Param<Options, double>{"negative_slope", &Options::negative_slope,
@@ -26,6 +27,7 @@ struct LeakyRelu {
       .name = "leaky_relu",
       .module = "LeakyReLU",
       .node = "LeakyReluBackward0",
+      .inplace_node = "LeakyReluBackward1",
       .kind = Kind::pointwise,
       .saves = Saves::input,
       .formula = "leaky_relu(x) = x if x > 0, negative_slope * x if x <= 0",

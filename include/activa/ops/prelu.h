@@ -30,6 +30,7 @@ struct Prelu {
       .name = "prelu",
       .module = "PReLU",
       .node = "PreluKernelBackward0",
+      .inplace_node = "",
       .kind = Kind::weighted,
       .saves = Saves::input,
       .formula = "prelu(x) = x if x > 0, w * x if x <= 0 (w learned)",

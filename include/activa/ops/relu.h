@@ -9,7 +9,9 @@ namespace activa {
 namespace ops {
 
 struct Relu {
-  struct Options {};
+  struct Options {
+    bool inplace = false;  // module and functional form only (HasInplaceOption)
+  };
   static constexpr std::tuple<> params{};
   static constexpr double kKinks[] = {0.0};
 
@@ -21,6 +23,7 @@ struct Relu {
       .name = "relu",
       .module = "ReLU",
       .node = "ReluBackward0",
+      .inplace_node = "ReluBackward0",
       .kind = Kind::pointwise,
       .saves = Saves::output,
       .formula = "relu(x) = x if x > 0, 0 if x <= 0",
@@ -49,12 +52,14 @@ struct Relu {
                             "negativa."},
   };
 
-  template <class R>
-  static R forward(const R& x, const Options& = {}) {
+  // O = Options as a template parameter: clang rejects `const Options& = {}`
+  // where Options has member initializers (see leaky_relu.h).
+  template <class R, class O = Options>
+  static R forward(const R& x, const O& = O{}) {
     return x < R(0) ? R(0) : x;  // NaN and -0 pass through
   }
-  template <class R>
-  static R derivative(const R& x, const Options& = {}) {
+  template <class R, class O = Options>
+  static R derivative(const R& x, const O& = O{}) {
     return x <= R(0) ? R(0) : R(1);  // 1 at NaN: the upstream gradient passes
   }
 };

@@ -22,6 +22,7 @@ struct Sigmoid {
       .name = "sigmoid",
       .module = "Sigmoid",
       .node = "SigmoidBackward0",
+      .inplace_node = "SigmoidBackward0",
       .kind = Kind::pointwise,
       .saves = Saves::input,
       .formula = "sigmoid(x) = 1 / (1 + exp(-x))",

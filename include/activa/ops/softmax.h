@@ -37,6 +37,7 @@ struct Softmax {
       .name = "softmax",
       .module = "Softmax",
       .node = "SoftmaxBackward0",
+      .inplace_node = "",
       .kind = Kind::along_dim,
       .saves = Saves::output,
       .formula = "softmax(x)_i = exp(x_i) / sum_j exp(x_j)",

@@ -22,6 +22,7 @@ struct Tanh {
       .name = "tanh",
       .module = "Tanh",
       .node = "TanhBackward0",
+      .inplace_node = "TanhBackward0",
       .kind = Kind::pointwise,
       .saves = Saves::input,
       .formula = "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
