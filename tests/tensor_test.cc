@@ -225,7 +225,8 @@ TEST(InPlace, ModifiesTheBufferOrRecordsHistory) {
 TEST(InPlace, ModulesAndFunctionalFormsTakePyTorchsInplaceFlag) {
   EXPECT_EQ(nn::ReLU({.inplace = true}).repr(), "ReLU(inplace=True)");
   EXPECT_EQ(nn::ReLU().repr(), "ReLU()");
-  EXPECT_EQ(nn::LeakyReLU({.negative_slope = 0.2, .inplace = true}).repr(), "LeakyReLU(negative_slope=0.2, inplace=True)");
+  EXPECT_EQ(nn::LeakyReLU({.negative_slope = 0.2, .inplace = true}).repr(),
+            "LeakyReLU(negative_slope=0.2, inplace=True)");
   EXPECT_EQ(nn::ELU({.inplace = true}).repr(), "ELU(alpha=1.0, inplace=True)");
 
   // Without autograd: the input's own buffer is overwritten and returned.

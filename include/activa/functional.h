@@ -34,10 +34,6 @@ kernels::RowLayout row_layout(const Tensor& x, std::int64_t dim);
 Tensor history_of(const Tensor& x, std::string_view op);
 void take_over(Tensor& x, const Tensor& result);
 
-}  // namespace detail
-
-namespace detail {
-
 // y = f(x) out of place; under autograd, a node named `node` (the in-place
 // form's differs for some ops, OpInfo::inplace_node).
 template <class Op>
