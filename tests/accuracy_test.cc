@@ -420,8 +420,10 @@ void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope>& table,
     for (int s = i == 0 ? 0 : -64; s <= 64; ++s) {  // the kernels take u >= 0
       const MpReal t = MpReal(s) / MpReal(128);
       MpReal p(0.0);
-      for (std::size_t k = Degree; k >= 1; --k) p = (p + MpReal(double(table.c[k + 1][i]))) * t;
-      if constexpr (PairedSlope) p = p + MpReal(double(table.c[Degree + 2][i])) * t;
+      // The tables hold the coefficients of t scaled by 4^k, for s = t / 4 (taylor.h).
+      const MpReal offset = t / MpReal(4);
+      for (std::size_t k = Degree; k >= 1; --k) p = (p + MpReal(double(table.c[k + 1][i]))) * offset;
+      if constexpr (PairedSlope) p = p + MpReal(double(table.c[Degree + 2][i])) * offset;
       p = p + MpReal(double(hi)) + MpReal(double(lo));
       const MpReal f = exact(MpReal(double(i)) / MpReal(4) + t / MpReal(4));
       EXPECT_LE((abs(p - f) / f).to_double(), bound) << name() << " piece " << i << " t " << s << "/128";

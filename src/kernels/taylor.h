@@ -152,10 +152,13 @@ inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiec
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
-// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k. With
-// PairedSlope, c[Degree + 2][i] holds what the float c[2] leaves of the
-// linear coefficient: where |f'/f| reaches 2 (tanh's derivative), that
-// coefficient's rounding would cost up to 1/4 ULP.
+// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k times 4^k, so
+// that the kernels evaluate in s = t / 4 = u - i/4 (one AVX-512 `vreduceps`).
+// Scaling by powers of two commutes with every rounding, so the results are
+// those of the polynomial in t. With PairedSlope, c[Degree + 2][i] holds
+// what the float c[2] leaves of the linear coefficient (times 4): where
+// |f'/f| reaches 2 (tanh's derivative), that coefficient's rounding would
+// cost up to 1/4 ULP.
 template <std::size_t Degree, bool PairedSlope = false>
 struct PieceTable {
   alignas(64) float c[Degree + 2 + PairedSlope][kPieces];
@@ -176,8 +179,15 @@ constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
     if (!(hi >= 0 && hi <= 1)) throw "MakePieceTable: f outside [0, 1]";
     table.c[0][i] = static_cast<float>(hi);
     table.c[1][i] = static_cast<float>(a[0] - hi);
-    for (std::size_t k = 1; k <= Degree; ++k) table.c[k + 1][i] = static_cast<float>(a[k]);
-    if constexpr (PairedSlope) table.c[Degree + 2][i] = static_cast<float>(a[1] - table.c[2][i]);
+    // Rounded in t, then scaled to s = t / 4 exactly (a float times a power of two).
+    float power = 1;
+    for (std::size_t k = 1; k <= Degree; ++k) {
+      power *= static_cast<float>(kPiecesPerUnit);
+      table.c[k + 1][i] = static_cast<float>(a[k]) * power;
+    }
+    if constexpr (PairedSlope) {
+      table.c[Degree + 2][i] = static_cast<float>(a[1] - static_cast<float>(a[1])) * static_cast<float>(kPiecesPerUnit);
+    }
   }
   return table;
 }

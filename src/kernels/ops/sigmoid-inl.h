@@ -42,7 +42,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, detail::kSigmoidPieces, u);
+        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kSigmoidPieces, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, s));

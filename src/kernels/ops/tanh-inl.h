@@ -40,7 +40,7 @@ struct Body<ops::Tanh> {
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces(d, detail::kTanhPieces, u);
+        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kTanhPieces, u);
         return Fma(d, u, g.hi, hn::Mul(u, g.lo));
       };
       return hn::CopySign(Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); }), x);
