@@ -153,7 +153,7 @@ inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiec
 // rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
 // positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
 // (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k times 4^k, so
-// that the kernels evaluate in s = t / 4 = u - i/4 (one AVX-512 `vreduceps`).
+// that the kernels evaluate in s = t / 4 = u - i/4 (float_math-inl.h, PieceOffset).
 // Scaling by powers of two commutes with every rounding, so the results are
 // those of the polynomial in t. With PairedSlope, c[Degree + 2][i] holds
 // what the float c[2] leaves of the linear coefficient (times 4): where
