@@ -377,6 +377,52 @@ TEST_F(Determinism, SoftmaxOnePassRows) {
   }
 }
 
+// Contiguous rows longer than kBufferedRow (2,048) whose output does not
+// alias the input keep the numerators of their first elements in the output
+// between the sum and the outputs (half the row for float, all of it for
+// double); in place, or streamed, they compute them again. Both give the same
+// bits: out of place (the output at a 64-byte boundary and one element past
+// it, where the kept doubles are unaligned), in place and streamed, on every
+// target with 1 and 2 threads.
+template <class T>
+void check_long_rows() {
+  for (const std::int64_t size : {2049, 5003, 100000}) {
+    std::vector<T> x = make_input<T>(static_cast<std::size_t>(2 * size), 11);
+    for (auto& v : x) v = std::isfinite(v) ? std::fmod(v, T(50)) : T(0);
+    const kernels::RowLayout l{.outer = 2, .size = size, .inner = 1};
+    const auto out_of_place = [&](std::size_t offset) {
+      std::vector<T> buf(x.size() + offset);
+      kernels::forward<ops::Softmax, T>(x, std::span<T>(buf).subspan(offset, x.size()), l);
+      return std::vector<T>(buf.begin() + static_cast<std::ptrdiff_t>(offset), buf.end());
+    };
+    const auto in_place = [&] {
+      std::vector<T> y = x;
+      kernels::forward<ops::Softmax, T>(y, y, l);
+      return y;
+    };
+    kernels::set_target("");
+    kernels::set_num_threads(1);
+    const std::vector<T> reference = in_place();
+    for (const std::string& target : kernels::targets()) {
+      kernels::set_target(target);
+      for (int threads : {1, 2}) {
+        kernels::set_num_threads(threads);
+        const std::string where = "rows of " + std::to_string(size) + ", target " + target + ", " +
+                                  std::to_string(threads) + " threads";
+        EXPECT_TRUE(same_bits(in_place(), reference)) << "in place, " << where;
+        EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "out of place, " << where;
+        EXPECT_TRUE(same_bits(out_of_place(1), reference)) << "out of place, one element off, " << where;
+        kernels::set_streaming_threshold(0);
+        EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "streamed, " << where;
+        kernels::set_streaming_threshold(kernels::kDefaultStreamingThreshold);
+      }
+    }
+  }
+}
+
+TEST_F(Determinism, SoftmaxLongRowsFloat32) { check_long_rows<float>(); }
+TEST_F(Determinism, SoftmaxLongRowsFloat64) { check_long_rows<double>(); }
+
 TEST(Kernels, SizeMismatchThrows) {
   std::vector<float> x(4), y(3), w(2), dw(2);
   EXPECT_THROW((kernels::forward<ops::Sigmoid, float>(x, y, {})), Error);

@@ -1127,23 +1127,41 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     if (inner == 1) {
       // One long contiguous slice: its max, the numerators summed, then the
       // outputs. Up to kBufferedRow elements the numerators stay on the stack
-      // for the outputs; longer rows compute them again, reading the row
-      // three times, the last two from L2 up to kOnlineRow elements. Longer
-      // float rows find max and sum in one pass (OnlineMaxSum), reading the
-      // input twice in all.
+      // for the outputs. Longer rows read the row three times, the last two
+      // from L2 up to kOnlineRow elements; longer float rows find max and sum
+      // in one pass (OnlineMaxSum), reading the input twice in all. Their
+      // outputs compute the numerators again, except those kept in the
+      // output (below), and fetch the next row meanwhile: 1.24x-1.30x at
+      // rows of 100,000 from memory, 1 and 2 threads.
       // The float rows' sums in double are not compensated: 32 accumulators
       // of up to kOnlineRow / 32 = 2^12 terms err by at most 2^-41 relative,
       // far below float's 2^-24 (OnlineMaxSum's rows: 2^-53 per term).
       const bool buffered = size <= kBufferedRow;
       constexpr bool kCompensated = sizeof(T) == 8;
-      alignas(64) ComputeT<T, kWiden> num[kBufferedRow];
+      using C = ComputeT<T, kWiden>;
+      alignas(64) C num[kBufferedRow];
+      // Rows past kBufferedRow whose output does not alias their input keep
+      // the numerators of their first `kept` elements in the output itself
+      // (half the row for float, all of it for double), each read back before
+      // the outputs overwrite it; the rest are computed again, the same bits.
+      // `kept` is a multiple of 64, so the sum's vectors (ForEachAccumulated:
+      // whole groups from 0) store every vector that the outputs read back.
+      // Float 1.22x-1.26x and double 1.5x at rows of 4,096 and 100,000 in L2.
+      // Not where the outputs stream: their lines, brought into the cache by
+      // the kept numerators, then ran 0.75x.
+      const bool disjoint = reinterpret_cast<std::uintptr_t>(ys) >= reinterpret_cast<std::uintptr_t>(xs + size) ||
+                            reinterpret_cast<std::uintptr_t>(xs) >= reinterpret_cast<std::uintptr_t>(ys + size);
+      const bool online = sizeof(T) == 4 && size > kOnlineRow;
+      const std::size_t kept = buffered || online || stream || !disjoint ? 0 : size * sizeof(T) / sizeof(C) / 64 * 64;
+      C* const kept_num = reinterpret_cast<C*>(ys);
       double m, sum;
-      if (sizeof(T) == 4 && size > kOnlineRow) {
+      if (online) {
         std::tie(m, sum) = OnlineMaxSum<Op, T>(xs, size);
       } else {
         m = RowMax(xs, size);
         sum = SumFixedOrder<T, kChainGroup, kCompensated>(size, [&](auto dc, auto ds, std::size_t i) {
           const auto v = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+          if (i + hn::Lanes(dc) <= kept) hn::StoreU(v, dc, kept_num + i);
           if (buffered) {
             hn::StoreU(v, dc, num + i);
             // The next row's max reads its elements first: fetch them now,
@@ -1157,8 +1175,10 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       const hn::CappedTag<double, 1> d1;
       const double den = hn::GetLane(Body<Op>::template Denominator<T>(d1, hn::Set(d1, sum), hn::Set(d1, m)));
       ForEachOutput<T, kWiden, kInterleave>(ys, size, stream, [&](auto dc, auto ds, std::size_t i) {
-        const auto v = buffered ? hn::LoadU(dc, num + i)
-                                : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
+        if (!buffered) PrefetchLines(xs + size, i, hn::Lanes(dc));
+        const auto v = buffered                   ? hn::LoadU(dc, num + i)
+                       : i + hn::Lanes(dc) <= kept ? hn::LoadU(dc, kept_num + i)
+                                                   : Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, xs + i), hn::Set(dc, m));
         return Body<Op>::template Normalize<T>(dc, v, hn::Set(dc, den));
       });
     } else {
