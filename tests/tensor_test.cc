@@ -127,6 +127,12 @@ TEST(Modules, DefaultsOptionsAndRepr) {
   EXPECT_EQ(nn::LeakyReLU().repr(), "LeakyReLU(negative_slope=0.01)");
   EXPECT_EQ(nn::LeakyReLU({.negative_slope = 0.3}).repr(), "LeakyReLU(negative_slope=0.3)");
   EXPECT_EQ(nn::ELU().repr(), "ELU(alpha=1.0)");
+  // Python's repr of a float in scientific notation, as torch 1.13 prints
+  // nn.LeakyReLU(1e-5), nn.ELU(1.5e20), nn.ELU(2e-7), nn.LeakyReLU(3e100).
+  EXPECT_EQ(nn::LeakyReLU({.negative_slope = 1e-5}).repr(), "LeakyReLU(negative_slope=1e-05)");
+  EXPECT_EQ(nn::ELU({.alpha = 1.5e20}).repr(), "ELU(alpha=1.5e+20)");
+  EXPECT_EQ(nn::ELU({.alpha = 2e-7}).repr(), "ELU(alpha=2e-07)");
+  EXPECT_EQ(nn::LeakyReLU({.negative_slope = 3e100}).repr(), "LeakyReLU(negative_slope=3e+100)");
   EXPECT_EQ(nn::PReLU({.num_parameters = 3}).repr(), "PReLU(num_parameters=3)");
   EXPECT_EQ(nn::Softmax({.dim = 1}).repr(), "Softmax(dim=1)");
   EXPECT_EQ(nn::Softmax().repr(), "Softmax(dim=None)");

@@ -115,8 +115,13 @@ std::string python_repr(double v) {
       out = digits.substr(0, static_cast<std::size_t>(exp) + 1) + "." + digits.substr(static_cast<std::size_t>(exp) + 1);
     }
   } else {
-    out = digits.substr(0, 1) + (digits.size() > 1 ? "." + digits.substr(1) : "") + "e" +
-          (exp < 0 ? "-" : "+") + (std::abs(exp) < 10 ? "0" : "") + std::to_string(std::abs(exp));
+    // Appended piece by piece: the same string written as one expression of
+    // operator+ set off GCC 12's false -Wrestrict warning.
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out.append(".").append(digits, 1);
+    out.append(exp < 0 ? "e-" : "e+");
+    if (std::abs(exp) < 10) out += '0';
+    out += std::to_string(std::abs(exp));
   }
   return negative ? "-" + out : out;
 }
