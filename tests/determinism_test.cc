@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <limits>
+#include <sstream>
 
 #include "tests/test_support.h"
 
@@ -407,8 +408,9 @@ void check_long_rows() {
       kernels::set_target(target);
       for (int threads : {1, 2}) {
         kernels::set_num_threads(threads);
-        const std::string where = "rows of " + std::to_string(size) + ", target " + target + ", " +
-                                  std::to_string(threads) + " threads";
+        std::ostringstream where_stream;
+        where_stream << "rows of " << size << ", target " << target << ", " << threads << " threads";
+        const std::string where = where_stream.str();
         EXPECT_TRUE(same_bits(in_place(), reference)) << "in place, " << where;
         EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "out of place, " << where;
         EXPECT_TRUE(same_bits(out_of_place(1), reference)) << "out of place, one element off, " << where;
@@ -435,6 +437,40 @@ TEST(Kernels, SizeMismatchThrows) {
     EXPECT_NE(std::string(e.what()).find("grad_output has 3 elements, expected 4"), std::string::npos) << e.what();
   }
   EXPECT_THROW((kernels::backward_from_output<ops::Sigmoid, float>(x, x, y, {})), Error);
+}
+
+// An output is an input itself (in place, above) or shares no element with
+// it: one element apart, every kind of op refuses, naming the two buffers.
+TEST(Kernels, PartialOverlapThrows) {
+  std::vector<float> buf(10, 0.5f), w(2, 0.25f), dw(2);
+  const std::span<float> a = std::span<float>(buf).subspan(0, 8), b = std::span<float>(buf).subspan(1, 8);
+  const std::vector<float> other(8, 1.0f);
+  const auto expect = [](const auto& call, const std::string& message) {
+    try {
+      call();
+      ADD_FAILURE() << "expected activa::Error: " << message;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  };
+  expect([&] { kernels::forward<ops::Sigmoid, float>(a, b, {}); }, "sigmoid: output partially overlaps input");
+  expect([&] { kernels::backward<ops::Relu, float>(other, a, b, {}); }, "relu: grad_input partially overlaps grad_output");
+  expect([&] { kernels::backward<ops::Sigmoid, float>(a, other, b, {}); }, "sigmoid: grad_input partially overlaps input");
+  expect([&] { kernels::backward_from_output<ops::Tanh, float>(a, other, b, {}); },
+         "tanh: grad_input partially overlaps output");
+  const kernels::ChannelLayout cl{.outer = 1, .channels = 2, .inner = 4};
+  expect([&] { kernels::forward<ops::Prelu, float>(a, w, b, cl); }, "prelu: output partially overlaps input");
+  expect([&] { kernels::forward<ops::Prelu, float>(other, std::span<const float>(buf).subspan(4, 2), a, cl); },
+         "prelu: output partially overlaps weight");
+  expect([&] { kernels::backward<ops::Prelu, float>(other, w, other, a, std::span<float>(buf).subspan(7, 2), cl); },
+         "prelu: grad_weight partially overlaps grad_input");
+  const kernels::RowLayout rl{.outer = 2, .size = 4, .inner = 1};
+  expect([&] { kernels::forward<ops::Softmax, float>(a, b, rl); }, "softmax: output partially overlaps input");
+  expect([&] { kernels::backward<ops::Softmax, float>(other, a, b, rl); },
+         "softmax: grad_input partially overlaps grad_output");
+  // Disjoint halves of one buffer are fine.
+  kernels::forward<ops::Sigmoid, float>(std::span<float>(buf).subspan(0, 5), std::span<float>(buf).subspan(5, 5), {});
+  EXPECT_FLOAT_EQ(buf[5], 1.0f / (1.0f + std::exp(-0.5f)));
 }
 
 // elu's output tells x <= 0 from x > 0 only for alpha >= 0: a negative alpha

@@ -15,7 +15,8 @@
 //   - accuracy: within the op's declared error budget (info.forward_ulp,
 //     info.backward_ulp) against a correctly rounded reference; NaN propagates
 //     and ±inf saturate as in PyTorch; subnormal results are kept;
-//   - in place is allowed (output may alias an input of the same size);
+//   - in place is allowed (an output may be an input itself); an output that
+//     partially overlaps an input or another output throws activa::Error;
 //   - argument sizes are checked: a mismatch throws activa::Error naming it.
 //     Kernels allocate nothing.
 //

@@ -126,6 +126,20 @@ void check_size(std::string_view op, std::string_view what, std::size_t got, std
   }
 }
 
+// An output may be an input itself (in place) or share no element with it:
+// a partial overlap would read elements already overwritten, and which ones
+// would depend on the thread count.
+template <class T>
+void check_overlap(std::string_view op, std::string_view out_name, std::span<const T> out, std::string_view in_name,
+                   std::span<const T> in) {
+  if (out.empty() || in.empty() || (out.data() == in.data() && out.size() == in.size())) return;
+  const auto o = reinterpret_cast<std::uintptr_t>(out.data()), i = reinterpret_cast<std::uintptr_t>(in.data());
+  if (o < i + in.size_bytes() && i < o + out.size_bytes()) {
+    throw Error(std::string(op) + ": " + std::string(out_name) + " partially overlaps " + std::string(in_name) +
+                " (in place needs the very same buffer)");
+  }
+}
+
 std::size_t checked_numel(std::string_view op, std::int64_t a, std::int64_t b, std::int64_t c) {
   if (a < 0 || b < 0 || c < 0) throw Error(std::string(op) + ": negative layout extent");
   return static_cast<std::size_t>(a) * static_cast<std::size_t>(b) * static_cast<std::size_t>(c);
@@ -137,6 +151,7 @@ template <class Op, class T>
   requires(Op::info.kind == Kind::pointwise)
 void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options) {
   check_size(Op::info.name, "output", y.size(), x.size());
+  check_overlap<T>(Op::info.name, "output", y, "input", x);
   const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(x.size(), 2);
@@ -150,6 +165,8 @@ void backward(std::span<const T> saved, std::span<const T> grad_output, std::spa
               const typename Op::Options& options) {
   check_size(Op::info.name, "grad_output", grad_output.size(), saved.size());
   check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, Op::info.saves == Saves::input ? "input" : "output", saved);
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
   const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(saved.size(), 3);
@@ -164,6 +181,8 @@ void backward_from_output(std::span<const T> y, std::span<const T> grad_output, 
                           const typename Op::Options& options) {
   check_size(Op::info.name, "grad_output", grad_output.size(), y.size());
   check_size(Op::info.name, "grad_input", grad_input.size(), y.size());
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, "output", y);
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
   const auto o = options_as<Op, T>(options);
   if constexpr (requires { Op::from_output_error(o); }) {
     if (const std::string_view e = Op::from_output_error(o); !e.empty()) throw Error(std::string(e));
@@ -182,6 +201,8 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
+  check_overlap<T>(Op::info.name, "output", y, "input", x);
+  check_overlap<T>(Op::info.name, "output", y, "weight", weight);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 2);
   parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [&](std::int64_t b, std::int64_t e) {
@@ -199,6 +220,12 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
   check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
   check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
+  for (const auto& [out_name, out] : {std::pair{"grad_input", grad_input}, std::pair{"grad_weight", grad_weight}}) {
+    check_overlap<T>(Op::info.name, out_name, out, "input", x);
+    check_overlap<T>(Op::info.name, out_name, out, "weight", weight);
+    check_overlap<T>(Op::info.name, out_name, out, "grad_output", grad_output);
+  }
+  check_overlap<T>(Op::info.name, "grad_weight", grad_weight, "grad_input", grad_input);
   const auto& k = table().template get<Op, T>();
   const std::int64_t per_row = detail::blocks_per_row(l);
   const std::int64_t units = l.outer * l.channels * per_row;
@@ -251,6 +278,7 @@ void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
   const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
   check_size(Op::info.name, "input", x.size(), n);
   check_size(Op::info.name, "output", y.size(), n);
+  check_overlap<T>(Op::info.name, "output", y, "input", x);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 2);
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l),
@@ -265,6 +293,8 @@ void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T>
   check_size(Op::info.name, "output", y.size(), n);
   check_size(Op::info.name, "grad_output", grad_output.size(), n);
   check_size(Op::info.name, "grad_input", grad_input.size(), n);
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, "output", y);
+  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 3);
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l), [&](std::int64_t b, std::int64_t e) {
