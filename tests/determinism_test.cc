@@ -351,10 +351,10 @@ TEST_F(Determinism, StreamingThresholdSetting) {
 TEST_F(Determinism, InPlaceFloat32) { check_in_place<float>(); }
 TEST_F(Determinism, InPlaceFloat64) { check_in_place<double>(); }
 
-// Float rows past kOnlineRow (2^17) find max and sum in one pass: two such
+// Float rows past kOnlineRow (2^18) find max and sum in one pass: two such
 // rows on every target with 1 and 2 threads.
 TEST_F(Determinism, SoftmaxOnePassRows) {
-  constexpr std::int64_t kSize = (1 << 17) + 1003;
+  constexpr std::int64_t kSize = (1 << 18) + 1003;
   std::vector<float> x = make_input<float>(2 * kSize, 3), dy = make_input<float>(2 * kSize, 4);
   for (auto& v : x) v = std::isfinite(v) ? std::fmod(v, 50.0f) : 0.0f;
   for (auto& v : dy) v = std::isfinite(v) ? std::fmod(v, 4.0f) : 0.5f;

@@ -1040,11 +1040,17 @@ HWY_INLINE void PrefetchLines(const T* p, std::size_t i, std::size_t lanes) {
 // (16 KiB of doubles) between the sum and the outputs.
 inline constexpr std::size_t kBufferedRow = 2048;
 
-// Float rows up to this length (512 KiB) find their max in a pass of its own
-// and stay in L2 for the sum and the outputs: 1.25x-1.4x the one-pass max and
-// sum (OnlineMaxSum, whose running maxima cost ~10 operations per vector) at
-// rows of 4,096 and 100,000 in L2, even at rows of 100,000 from memory.
-inline constexpr std::size_t kOnlineRow = std::size_t{1} << 17;
+// Float rows up to this length (1 MiB, half of a 2 MiB L2) find their max in
+// a pass of its own and stay in L2 for the sum and the outputs: 1.25x-1.4x the
+// one-pass max and sum (OnlineMaxSum, whose running maxima cost ~10
+// operations per vector) at rows of 4,096 and 100,000 in L2, even at rows of
+// 100,000 from memory; with the numerators kept in the output, 1.37x at rows
+// of 200,000 in L3 and 1.17x (1.26x on two threads) from memory. Longer rows
+// still ran 1.03x-1.2x faster in three passes (400,000 to 4 million, from
+// this machine's 260 MiB L3), but their second and third reads would come
+// from memory where the last-level cache is smaller: the input is read from
+// memory at most twice.
+inline constexpr std::size_t kOnlineRow = std::size_t{1} << 18;
 
 // The max of x[0, n), NaN if any element is NaN (PyTorch's max propagates
 // NaN). In the element type, where max is exact and its order does not
@@ -1134,7 +1140,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       // output (below), and fetch the next row meanwhile: 1.24x-1.30x at
       // rows of 100,000 from memory, 1 and 2 threads.
       // The float rows' sums in double are not compensated: 32 accumulators
-      // of up to kOnlineRow / 32 = 2^12 terms err by at most 2^-41 relative,
+      // of up to kOnlineRow / 32 = 2^13 terms err by at most 2^-40 relative,
       // far below float's 2^-24 (OnlineMaxSum's rows: 2^-53 per term).
       const bool buffered = size <= kBufferedRow;
       constexpr bool kCompensated = sizeof(T) == 8;
