@@ -106,21 +106,29 @@ class Determinism : public ::testing::Test {
   }
 };
 
+// Calls f(target, threads) on every target with 1 and 2 threads, both set.
+template <class F>
+void for_each_target_and_threads(const F& f) {
+  for (const std::string& target : kernels::targets()) {
+    kernels::set_target(target);
+    for (int threads : {1, 2}) {
+      kernels::set_num_threads(threads);
+      f(target, threads);
+    }
+  }
+}
+
 template <class T>
 void check_threads_and_targets() {
   for_each_op([]<class Op>() {
     kernels::set_target("");
     kernels::set_num_threads(1);
     const std::vector<T> reference = run<Op, T>(kLarge);
-    for (const std::string& target : kernels::targets()) {
-      kernels::set_target(target);
-      for (int threads : {1, 2}) {
-        kernels::set_num_threads(threads);
-        EXPECT_TRUE(same_bits(run<Op, T>(kLarge), reference))
-            << Op::info.name << " " << dtype_name(dtype_of<T>()) << " differs on target " << target
-            << " with " << threads << " threads";
-      }
-    }
+    for_each_target_and_threads([&](const std::string& target, int threads) {
+      EXPECT_TRUE(same_bits(run<Op, T>(kLarge), reference))
+          << Op::info.name << " " << dtype_name(dtype_of<T>()) << " differs on target " << target << " with "
+          << threads << " threads";
+    });
   });
 }
 
@@ -246,22 +254,18 @@ void check_in_place() {
 // then the tail), on every target with 1 and 2 threads.
 template <class Op, class T, class F>
 void check_streamed_bits(std::size_t pad, const F& outputs) {
-  for (const std::string& target : kernels::targets()) {
-    kernels::set_target(target);
-    for (int threads : {1, 2}) {
-      kernels::set_num_threads(threads);
-      for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{37}, kLarge}) {
-        for (std::size_t offset = 0; offset < pad; offset += n == kLarge ? 5 : 1) {
-          kernels::set_streaming_threshold(std::numeric_limits<std::size_t>::max());
-          const std::vector<T> plain = outputs(offset, n);
-          kernels::set_streaming_threshold(0);
-          EXPECT_TRUE(same_bits(outputs(offset, n), plain))
-              << Op::info.name << " " << dtype_name(dtype_of<T>()) << " streamed differs on target " << target
-              << " with " << threads << " threads, length " << n << " at offset " << offset;
-        }
+  for_each_target_and_threads([&](const std::string& target, int threads) {
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{37}, kLarge}) {
+      for (std::size_t offset = 0; offset < pad; offset += n == kLarge ? 5 : 1) {
+        kernels::set_streaming_threshold(std::numeric_limits<std::size_t>::max());
+        const std::vector<T> plain = outputs(offset, n);
+        kernels::set_streaming_threshold(0);
+        EXPECT_TRUE(same_bits(outputs(offset, n), plain))
+            << Op::info.name << " " << dtype_name(dtype_of<T>()) << " streamed differs on target " << target
+            << " with " << threads << " threads, length " << n << " at offset " << offset;
       }
     }
-  }
+  });
 }
 
 // Pointwise ops: forward, backward, backward from the output, short buffers,
@@ -369,13 +373,9 @@ TEST_F(Determinism, SoftmaxOnePassRows) {
   kernels::set_target("");
   kernels::set_num_threads(1);
   const std::vector<float> reference = run_once();
-  for (const std::string& target : kernels::targets()) {
-    kernels::set_target(target);
-    for (int threads : {1, 2}) {
-      kernels::set_num_threads(threads);
-      EXPECT_TRUE(same_bits(run_once(), reference)) << "target " << target << ", " << threads << " threads";
-    }
-  }
+  for_each_target_and_threads([&](const std::string& target, int threads) {
+    EXPECT_TRUE(same_bits(run_once(), reference)) << "target " << target << ", " << threads << " threads";
+  });
 }
 
 // Contiguous rows longer than kBufferedRow (2,048) whose output does not
@@ -404,21 +404,17 @@ void check_long_rows() {
     kernels::set_target("");
     kernels::set_num_threads(1);
     const std::vector<T> reference = in_place();
-    for (const std::string& target : kernels::targets()) {
-      kernels::set_target(target);
-      for (int threads : {1, 2}) {
-        kernels::set_num_threads(threads);
-        std::ostringstream where_stream;
-        where_stream << "rows of " << size << ", target " << target << ", " << threads << " threads";
-        const std::string where = where_stream.str();
-        EXPECT_TRUE(same_bits(in_place(), reference)) << "in place, " << where;
-        EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "out of place, " << where;
-        EXPECT_TRUE(same_bits(out_of_place(1), reference)) << "out of place, one element off, " << where;
-        kernels::set_streaming_threshold(0);
-        EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "streamed, " << where;
-        kernels::set_streaming_threshold(kernels::kDefaultStreamingThreshold);
-      }
-    }
+    for_each_target_and_threads([&](const std::string& target, int threads) {
+      std::ostringstream where_stream;
+      where_stream << "rows of " << size << ", target " << target << ", " << threads << " threads";
+      const std::string where = where_stream.str();
+      EXPECT_TRUE(same_bits(in_place(), reference)) << "in place, " << where;
+      EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "out of place, " << where;
+      EXPECT_TRUE(same_bits(out_of_place(1), reference)) << "out of place, one element off, " << where;
+      kernels::set_streaming_threshold(0);
+      EXPECT_TRUE(same_bits(out_of_place(0), reference)) << "streamed, " << where;
+      kernels::set_streaming_threshold(kernels::kDefaultStreamingThreshold);
+    });
   }
 }
 

@@ -1146,7 +1146,8 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       constexpr bool kCompensated = sizeof(T) == 8;
       using C = ComputeT<T, kWiden>;
       alignas(64) C num[kBufferedRow];
-      // Rows past kBufferedRow whose output does not alias their input keep
+      // Rows past kBufferedRow whose output is not their input (and so shares
+      // no element with it: the API refuses partial overlaps) keep
       // the numerators of their first `kept` elements in the output itself
       // (half the row for float, all of it for double), each read back before
       // the outputs overwrite it; the rest are computed again, the same bits.
@@ -1156,10 +1157,8 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
       // Not where the outputs stream: their lines, brought into the cache by
       // the kept numerators, then ran 0.74x on one thread and 0.92x on two
       // from memory (0.92x and 0.85x with plain stores in the output pass).
-      const bool disjoint = reinterpret_cast<std::uintptr_t>(ys) >= reinterpret_cast<std::uintptr_t>(xs + size) ||
-                            reinterpret_cast<std::uintptr_t>(xs) >= reinterpret_cast<std::uintptr_t>(ys + size);
       const bool online = sizeof(T) == 4 && size > kOnlineRow;
-      const std::size_t kept = buffered || online || stream || !disjoint ? 0 : size * sizeof(T) / sizeof(C) / 64 * 64;
+      const std::size_t kept = buffered || online || stream || xs == ys ? 0 : size * sizeof(T) / sizeof(C) / 64 * 64;
       C* const kept_num = reinterpret_cast<C*>(ys);
       double m, sum;
       if (online) {
