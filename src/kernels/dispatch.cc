@@ -30,7 +30,7 @@ constexpr detail::KernelFns<Op, T> MakeFns() {
 
 template <class... Ops>
 constexpr detail::KernelTable MakeTable(OpList<Ops...>) {
-  return {{MakeFns<Ops, float>()..., MakeFns<Ops, double>()...}};
+  return {{MakeFns<Ops, float>()..., MakeFns<Ops, double>()...}, HWY_TARGET};
 }
 
 const detail::KernelTable* GetKernelTable() {
@@ -57,16 +57,37 @@ HWY_EXPORT(GetKernelTable);
 
 namespace {
 
-const detail::KernelTable& table() { return *HWY_DYNAMIC_DISPATCH(GetKernelTable)(); }
+// What every call reads besides its arguments, in one cache line: the chosen
+// target's kernel table (Highway's dispatch read three lines: its chosen
+// target, the address of that, and the table of per-target functions), the
+// streaming threshold and the thread count. A call's other lines are its stack
+// and its op's entry in the table. Where a call's arrays fill the L1 (4 Ki
+// floats and three arrays: 48 KiB), each further line it reads costs ~10 ns
+// (the L1's sets thrash): see docs/bench.md.
+struct alignas(64) DispatchState {
+  std::atomic<const detail::KernelTable*> table{nullptr};  // null until the first call
+  std::atomic<std::size_t> streaming{kDefaultStreamingThreshold};
+  std::atomic<int> threads{0};  // 0: OpenMP's default
+};
+DispatchState g_state;
 
-std::atomic<int> g_threads{0};  // 0: OpenMP's default
-std::atomic<std::size_t> g_streaming{kDefaultStreamingThreshold};
+// The table of the target Highway chooses now, remembered for later calls.
+[[gnu::noinline]] const detail::KernelTable& choose_table() {
+  const detail::KernelTable* t = HWY_DYNAMIC_DISPATCH(GetKernelTable)();
+  g_state.table.store(t, std::memory_order_relaxed);
+  return *t;
+}
+
+const detail::KernelTable& table() {
+  const detail::KernelTable* t = g_state.table.load(std::memory_order_relaxed);
+  return HWY_LIKELY(t != nullptr) ? *t : choose_table();
+}
 
 // Whether a call over n elements with `arrays` arrays of T (inputs and
 // output) writes its output around the caches.
 template <class T>
 bool streams(std::size_t n, std::size_t arrays) {
-  return n * sizeof(T) * arrays >= g_streaming.load(std::memory_order_relaxed);
+  return n * sizeof(T) * arrays >= g_state.streaming.load(std::memory_order_relaxed);
 }
 
 // Work, in units of detail::Cost, below which one thread is faster: the fork
@@ -75,17 +96,11 @@ bool streams(std::size_t n, std::size_t arrays) {
 // 16-32 Ki elements on (the others, by their cost, proportionally earlier).
 constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
 
-// Runs f(begin, end) over [0, count) units of `cost` each: on one thread below
-// the threshold, else in num_threads() contiguous chunks.
+// Runs f(begin, end) over [0, count) in num_threads() contiguous chunks, or
+// on this thread alone where there is one. Out of line, f by value: a call
+// below the threshold then stores nothing for OpenMP on the stack.
 template <class F>
-void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
-  if (count <= 0) return;
-  // The threshold first: asking OpenMP for its thread count costs ~4 ns, a
-  // third of a small call's overhead (relu on 16 elements: 13 ns a call).
-  if (count * cost < kParallelThreshold) {
-    f(std::int64_t{0}, count);
-    return;
-  }
+[[gnu::noinline]] void run_on_threads(std::int64_t count, F f) {
   const int threads = static_cast<int>(std::min<std::int64_t>(num_threads(), count));
   if (threads <= 1) {
     f(std::int64_t{0}, count);
@@ -99,16 +114,35 @@ void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
   }
 }
 
-// Pointwise work split into 64-element-aligned chunks (any split gives the
-// same bits), each element costing `cost`.
+// Runs f(begin, end) over [0, count) units of `cost` each: on one thread below
+// the threshold, else run_on_threads. A lambda that captures by value lets the
+// call below the threshold keep its arguments in registers.
 template <class F>
-void parallel_elements(std::size_t n, std::int64_t cost, const F& f) {
+void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
+  if (count <= 0) return;
+  // The threshold first: asking OpenMP for its thread count costs ~4 ns, a
+  // third of a small call's overhead (relu on 16 elements: 13 ns a call).
+  if (count * cost < kParallelThreshold) {
+    f(std::int64_t{0}, count);
+    return;
+  }
+  run_on_threads(count, f);
+}
+
+// A pointwise kernel over n elements of the arrays p, kernel(p..., n, o,
+// stream): below the threshold, called directly as the caller's last act (a
+// tail call, which stores nothing on the stack); else in 64-element-aligned
+// chunks (any split gives the same bits) on run_on_threads.
+template <class Kernel, class O, class... P>
+void run_pointwise(Kernel kernel, std::int64_t cost, std::size_t n, O o, bool stream, P... p) {
   constexpr std::int64_t kUnit = 64;
   const auto units = static_cast<std::int64_t>((n + kUnit - 1) / kUnit);
-  parallel_for(units, kUnit * cost, [&](std::int64_t b, std::int64_t e) {
-    const std::size_t lo = static_cast<std::size_t>(b * kUnit);
+  if (units == 0) return;
+  if (units * kUnit * cost < kParallelThreshold) return kernel(p..., n, o, stream);
+  run_on_threads(units, [=](std::int64_t b, std::int64_t e) {
+    const auto lo = static_cast<std::size_t>(b * kUnit);
     const std::size_t hi = std::min(n, static_cast<std::size_t>(e * kUnit));
-    f(lo, hi);
+    kernel((p + lo)..., hi - lo, o, stream);
   });
 }
 
@@ -119,29 +153,42 @@ std::int64_t slice_cost(std::int64_t body_cost, const RowLayout& l) {
   return body_cost + (short_rows ? detail::kShortRowCost : 0);
 }
 
-void check_size(std::string_view op, std::string_view what, std::size_t got, std::size_t want) {
-  if (got != want) {
-    throw Error(std::string(op) + ": " + std::string(what) + " has " + std::to_string(got) +
-                " elements, expected " + std::to_string(want));
-  }
+// The argument checks compare inline and build their messages out of line:
+// a call that passes them reads no op's name.
+[[noreturn, gnu::cold, gnu::noinline]] void size_error(std::string_view op, std::string_view what, std::size_t got,
+                                                        std::size_t want) {
+  throw Error(std::string(op) + ": " + std::string(what) + " has " + std::to_string(got) + " elements, expected " +
+              std::to_string(want));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void overlap_error(std::string_view op, std::string_view out_name,
+                                                           std::string_view in_name) {
+  throw Error(std::string(op) + ": " + std::string(out_name) + " partially overlaps " + std::string(in_name) +
+              " (in place needs the very same buffer)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void extent_error(std::string_view op) {
+  throw Error(std::string(op) + ": negative layout extent");
+}
+
+template <class Op>
+void check_size(std::string_view what, std::size_t got, std::size_t want) {
+  if (HWY_UNLIKELY(got != want)) size_error(Op::info.name, what, got, want);
 }
 
 // An output may be an input itself (in place) or share no element with it:
 // a partial overlap would read elements already overwritten, and which ones
 // would depend on the thread count.
-template <class T>
-void check_overlap(std::string_view op, std::string_view out_name, std::span<const T> out, std::string_view in_name,
-                   std::span<const T> in) {
+template <class Op, class T>
+void check_overlap(std::string_view out_name, std::span<const T> out, std::string_view in_name, std::span<const T> in) {
   if (out.empty() || in.empty() || (out.data() == in.data() && out.size() == in.size())) return;
   const auto o = reinterpret_cast<std::uintptr_t>(out.data()), i = reinterpret_cast<std::uintptr_t>(in.data());
-  if (o < i + in.size_bytes() && i < o + out.size_bytes()) {
-    throw Error(std::string(op) + ": " + std::string(out_name) + " partially overlaps " + std::string(in_name) +
-                " (in place needs the very same buffer)");
-  }
+  if (HWY_UNLIKELY(o < i + in.size_bytes() && i < o + out.size_bytes())) overlap_error(Op::info.name, out_name, in_name);
 }
 
-std::size_t checked_numel(std::string_view op, std::int64_t a, std::int64_t b, std::int64_t c) {
-  if (a < 0 || b < 0 || c < 0) throw Error(std::string(op) + ": negative layout extent");
+template <class Op>
+std::size_t checked_numel(std::int64_t a, std::int64_t b, std::int64_t c) {
+  if (HWY_UNLIKELY(a < 0 || b < 0 || c < 0)) extent_error(Op::info.name);
   return static_cast<std::size_t>(a) * static_cast<std::size_t>(b) * static_cast<std::size_t>(c);
 }
 
@@ -150,63 +197,60 @@ std::size_t checked_numel(std::string_view op, std::int64_t a, std::int64_t b, s
 template <class Op, class T>
   requires(Op::info.kind == Kind::pointwise)
 void forward(std::span<const T> x, std::span<T> y, const typename Op::Options& options) {
-  check_size(Op::info.name, "output", y.size(), x.size());
-  check_overlap<T>(Op::info.name, "output", y, "input", x);
+  check_size<Op>("output", y.size(), x.size());
+  check_overlap<Op, T>("output", y, "input", x);
   const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(x.size(), 2);
-  parallel_elements(x.size(), k.cost.forward,
-                    [&](std::size_t b, std::size_t e) { k.forward(x.data() + b, y.data() + b, e - b, o, stream); });
+  run_pointwise(k.forward, k.cost.forward, x.size(), o, stream, x.data(), y.data());
 }
 
 template <class Op, class T>
   requires(Op::info.kind == Kind::pointwise)
 void backward(std::span<const T> saved, std::span<const T> grad_output, std::span<T> grad_input,
               const typename Op::Options& options) {
-  check_size(Op::info.name, "grad_output", grad_output.size(), saved.size());
-  check_size(Op::info.name, "grad_input", grad_input.size(), saved.size());
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, Op::info.saves == Saves::input ? "input" : "output", saved);
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
+  check_size<Op>("grad_output", grad_output.size(), saved.size());
+  check_size<Op>("grad_input", grad_input.size(), saved.size());
+  check_overlap<Op, T>("grad_input", grad_input, Op::info.saves == Saves::input ? "input" : "output", saved);
+  check_overlap<Op, T>("grad_input", grad_input, "grad_output", grad_output);
   const auto o = options_as<Op, T>(options);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(saved.size(), 3);
-  parallel_elements(saved.size(), k.cost.backward, [&](std::size_t b, std::size_t e) {
-    k.backward(saved.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o, stream);
-  });
+  run_pointwise(k.backward, k.cost.backward, saved.size(), o, stream, saved.data(), grad_output.data(),
+                grad_input.data());
 }
 
 template <class Op, class T>
   requires(Op::info.kind == Kind::pointwise && DerivesFromOutput<Op>)
 void backward_from_output(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
                           const typename Op::Options& options) {
-  check_size(Op::info.name, "grad_output", grad_output.size(), y.size());
-  check_size(Op::info.name, "grad_input", grad_input.size(), y.size());
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, "output", y);
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
+  check_size<Op>("grad_output", grad_output.size(), y.size());
+  check_size<Op>("grad_input", grad_input.size(), y.size());
+  check_overlap<Op, T>("grad_input", grad_input, "output", y);
+  check_overlap<Op, T>("grad_input", grad_input, "grad_output", grad_output);
   const auto o = options_as<Op, T>(options);
   if constexpr (requires { Op::from_output_error(o); }) {
     if (const std::string_view e = Op::from_output_error(o); !e.empty()) throw Error(std::string(e));
   }
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(y.size(), 3);
-  parallel_elements(y.size(), k.cost.from_output, [&](std::size_t b, std::size_t e) {
-    k.backward_from_output(y.data() + b, grad_output.data() + b, grad_input.data() + b, e - b, o, stream);
-  });
+  run_pointwise(k.backward_from_output, k.cost.from_output, y.size(), o, stream, y.data(), grad_output.data(),
+                grad_input.data());
 }
 
 template <class Op, class T>
   requires(Op::info.kind == Kind::weighted)
 void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout l) {
-  const std::size_t n = checked_numel(Op::info.name, l.outer, l.channels, l.inner);
-  check_size(Op::info.name, "input", x.size(), n);
-  check_size(Op::info.name, "output", y.size(), n);
-  check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
-  check_overlap<T>(Op::info.name, "output", y, "input", x);
-  check_overlap<T>(Op::info.name, "output", y, "weight", weight);
+  const std::size_t n = checked_numel<Op>(l.outer, l.channels, l.inner);
+  check_size<Op>("input", x.size(), n);
+  check_size<Op>("output", y.size(), n);
+  check_size<Op>("weight", weight.size(), static_cast<std::size_t>(l.channels));
+  check_overlap<Op, T>("output", y, "input", x);
+  check_overlap<Op, T>("output", y, "weight", weight);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 2);
-  parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [&](std::int64_t b, std::int64_t e) {
-    k.forward(x.data(), weight.data(), y.data(), l, b, e, stream);
+  parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [=, f = k.forward](std::int64_t b, std::int64_t e) {
+    f(x.data(), weight.data(), y.data(), l, b, e, stream);
   });
 }
 
@@ -214,18 +258,18 @@ template <class Op, class T>
   requires(Op::info.kind == Kind::weighted)
 void backward(std::span<const T> x, std::span<const T> weight, std::span<const T> grad_output,
               std::span<T> grad_input, std::span<T> grad_weight, ChannelLayout l) {
-  const std::size_t n = checked_numel(Op::info.name, l.outer, l.channels, l.inner);
-  check_size(Op::info.name, "input", x.size(), n);
-  check_size(Op::info.name, "grad_output", grad_output.size(), n);
-  check_size(Op::info.name, "grad_input", grad_input.size(), n);
-  check_size(Op::info.name, "weight", weight.size(), static_cast<std::size_t>(l.channels));
-  check_size(Op::info.name, "grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
+  const std::size_t n = checked_numel<Op>(l.outer, l.channels, l.inner);
+  check_size<Op>("input", x.size(), n);
+  check_size<Op>("grad_output", grad_output.size(), n);
+  check_size<Op>("grad_input", grad_input.size(), n);
+  check_size<Op>("weight", weight.size(), static_cast<std::size_t>(l.channels));
+  check_size<Op>("grad_weight", grad_weight.size(), static_cast<std::size_t>(l.channels));
   for (const auto& [out_name, out] : {std::pair{"grad_input", grad_input}, std::pair{"grad_weight", grad_weight}}) {
-    check_overlap<T>(Op::info.name, out_name, out, "input", x);
-    check_overlap<T>(Op::info.name, out_name, out, "weight", weight);
-    check_overlap<T>(Op::info.name, out_name, out, "grad_output", grad_output);
+    check_overlap<Op, T>(out_name, out, "input", x);
+    check_overlap<Op, T>(out_name, out, "weight", weight);
+    check_overlap<Op, T>(out_name, out, "grad_output", grad_output);
   }
-  check_overlap<T>(Op::info.name, "grad_weight", grad_weight, "grad_input", grad_input);
+  check_overlap<Op, T>("grad_weight", grad_weight, "grad_input", grad_input);
   const auto& k = table().template get<Op, T>();
   const std::int64_t per_row = detail::blocks_per_row(l);
   const std::int64_t units = l.outer * l.channels * per_row;
@@ -275,31 +319,32 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
 template <class Op, class T>
   requires(Op::info.kind == Kind::along_dim)
 void forward(std::span<const T> x, std::span<T> y, RowLayout l) {
-  const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
-  check_size(Op::info.name, "input", x.size(), n);
-  check_size(Op::info.name, "output", y.size(), n);
-  check_overlap<T>(Op::info.name, "output", y, "input", x);
+  const std::size_t n = checked_numel<Op>(l.outer, l.size, l.inner);
+  check_size<Op>("input", x.size(), n);
+  check_size<Op>("output", y.size(), n);
+  check_overlap<Op, T>("output", y, "input", x);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 2);
   parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.forward, l),
-               [&](std::int64_t b, std::int64_t e) { k.forward(x.data(), y.data(), l, b, e, stream); });
+               [=, f = k.forward](std::int64_t b, std::int64_t e) { f(x.data(), y.data(), l, b, e, stream); });
 }
 
 template <class Op, class T>
   requires(Op::info.kind == Kind::along_dim)
 void backward(std::span<const T> y, std::span<const T> grad_output, std::span<T> grad_input,
               RowLayout l) {
-  const std::size_t n = checked_numel(Op::info.name, l.outer, l.size, l.inner);
-  check_size(Op::info.name, "output", y.size(), n);
-  check_size(Op::info.name, "grad_output", grad_output.size(), n);
-  check_size(Op::info.name, "grad_input", grad_input.size(), n);
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, "output", y);
-  check_overlap<T>(Op::info.name, "grad_input", grad_input, "grad_output", grad_output);
+  const std::size_t n = checked_numel<Op>(l.outer, l.size, l.inner);
+  check_size<Op>("output", y.size(), n);
+  check_size<Op>("grad_output", grad_output.size(), n);
+  check_size<Op>("grad_input", grad_input.size(), n);
+  check_overlap<Op, T>("grad_input", grad_input, "output", y);
+  check_overlap<Op, T>("grad_input", grad_input, "grad_output", grad_output);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 3);
-  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l), [&](std::int64_t b, std::int64_t e) {
-    k.backward(y.data(), grad_output.data(), grad_input.data(), l, b, e, stream);
-  });
+  parallel_for(l.outer, l.size * l.inner * slice_cost(k.cost.backward, l),
+               [=, f = k.backward](std::int64_t b, std::int64_t e) {
+                 f(y.data(), grad_output.data(), grad_input.data(), l, b, e, stream);
+               });
 }
 
 // Instantiates the API for every op of the list and both element types.
@@ -355,19 +400,19 @@ std::vector<std::string> targets() {
   return names;
 }
 
-std::string current_target() {
-  return hwy::TargetName(hwy::SupportedAndGeneratedTargets().front());
-}
+std::string current_target() { return hwy::TargetName(table().target); }
 
 void set_target(std::string_view name) {
   all_targets();
   if (name.empty()) {
     hwy::SetSupportedTargetsForTest(0);
+    choose_table();
     return;
   }
   for (const auto& [target_name, bit] : all_targets()) {
     if (name == target_name) {
       hwy::SetSupportedTargetsForTest(bit);
+      choose_table();
       return;
     }
   }
@@ -377,20 +422,20 @@ void set_target(std::string_view name) {
 }
 
 int num_threads() {
-  const int n = g_threads.load();
+  const int n = g_state.threads.load();
   return n > 0 ? n : omp_get_max_threads();
 }
 
 void set_num_threads(int n) {
   if (n < 0) throw Error("number of threads must be >= 0 (0: default), got " + std::to_string(n));
-  g_threads.store(n);
+  g_state.threads.store(n);
 }
 
 std::int64_t parallel_threshold() { return kParallelThreshold; }
 
-std::size_t streaming_threshold() { return g_streaming.load(); }
+std::size_t streaming_threshold() { return g_state.streaming.load(); }
 
-void set_streaming_threshold(std::size_t bytes) { g_streaming.store(bytes); }
+void set_streaming_threshold(std::size_t bytes) { g_state.streaming.store(bytes); }
 
 }  // namespace activa::kernels
 

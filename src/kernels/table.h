@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
 
 #include "activa/kernels.h"
@@ -90,6 +91,7 @@ struct TableOf;
 template <class... Ops>
 struct TableOf<OpList<Ops...>> {
   std::tuple<KernelFns<Ops, float>..., KernelFns<Ops, double>...> fns;
+  std::int64_t target;  // the Highway target whose bodies these are (HWY_TARGET)
 
   template <class Op, class T>
   const KernelFns<Op, T>& get() const {
