@@ -84,7 +84,7 @@ struct Body<ops::Tanh> {
   // cancel near |y| = 1). NaN propagates.
   template <class T, class D, class V>
   static HWY_INLINE V BackwardFromOutput(D d, V y, V dy, const ops::Tanh::Options&) {
-    return hn::Mul(dy, NegFma(d, y, y, hn::Set(d, hn::TFromD<D>(1))));
+    return hn::Mul(dy, NegFma(d, y, y, SetUnloaded(d, hn::TFromD<D>(1))));
   }
 };
 
