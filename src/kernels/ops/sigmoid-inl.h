@@ -30,11 +30,13 @@ struct Body<ops::Sigmoid> {
   // (one thread is faster up to ~9 Ki elements, measured with 1 and 2).
   static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
 
-  // Float32: for |x| < 7.875, g = sigmoid(-|x|) from its pieces, and
-  // sigmoid(x) = g where x < 0, else 1 - g. With m = +1 where x < 0, else
-  // -1, and s = 0 or 1, that is s + m g.hi + m g.lo: s + m g.hi is exact
-  // (g.hi is a multiple of 2^-24 in [0, 1/2]), so one fused multiply-add
-  // rounds the result once (at most 0.67 ULP, tests/exhaustive_test.cc).
+  // Float32: for |x| < 7.875, g = sigmoid(-|x|) - 1/2 from its pieces
+  // (kSigmoidCentredPieces), and sigmoid(x) = 1/2 + g where x < 0, else
+  // 1/2 - g. With m = +1 where x < 0, else -1, that is 1/2 + m g.hi + m g.lo:
+  // 1/2 + m g.hi is exact (g.hi + 1/2 is a multiple of 2^-24 in [0, 1/2]), so
+  // one fused multiply-add rounds the result once (at most 0.67 ULP,
+  // tests/exhaustive_test.cc). (With the table of sigmoid(-|x|) itself, 1/2
+  // - m/2 took one more multiply-add a vector.)
   // Past 7.875 (ForwardTail), e = exp(-|x|) <= 3.8e-4 and 1 / (1 + e) =
   // 1 + d with d = e^2 - e (< 2^-34 left): sigmoid(|x|) = 1 + d rounds once,
   // sigmoid(-|x|) = e (1 + d) (float_math-inl.h, OnePlusTimes).
@@ -42,10 +44,9 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kSigmoidPieces, u);
+        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kSigmoidCentredPieces, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
-        const V s = Fma(d, m, hn::Set(d, -0.5f), hn::Set(d, 0.5f));
-        return Fma(d, m, g.lo, Fma(d, m, g.hi, s));
+        return Fma(d, m, g.lo, Fma(d, m, g.hi, hn::Set(d, 0.5f)));
       };
       return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
     } else {
