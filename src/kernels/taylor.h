@@ -150,10 +150,11 @@ inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8
 inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiecesPerUnit;
 
 // c[0][i] + c[1][i] = p_i(0) for f with values in [0, 1]: c[0] is p_i(0)
-// rounded to a multiple of 2^-24, so that 1 - c[0] is a float too (sigmoid's
-// positive side, ops/sigmoid-inl.h), and c[1] the nearest float to the rest
-// (|c[1]| <= 2^-25); c[k + 1][i] is the coefficient of t^k times 4^k, so
-// that the kernels evaluate in s = t / 4 = u - i/4 (float_math-inl.h, PieceOffset).
+// rounded to a multiple of 2^-24, so that c[0] - 1/2 and 1 - c[0] are floats
+// too (sigmoid's centred pieces: pieces.h, ops/sigmoid-inl.h), and c[1] the
+// nearest float to the rest (|c[1]| <= 2^-25); c[k + 1][i] is the
+// coefficient of t^k times 4^k, so that the kernels evaluate in s = t / 4 =
+// u - i/4 (float_math-inl.h, PieceOffset).
 // Scaling by powers of two commutes with every rounding, so the results are
 // those of the polynomial in t. With PairedSlope, c[Degree + 2][i] holds
 // what the float c[2] leaves of the linear coefficient (times 4): where
