@@ -96,6 +96,11 @@ bool streams(std::size_t n, std::size_t arrays) {
 // 16-32 Ki elements on (the others, by their cost, proportionally earlier).
 constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
 
+// Whether `work` (in units of detail::Cost) runs on the calling thread alone.
+// Tested first: asking OpenMP for its thread count costs ~4 ns, a third of a
+// small call's overhead (relu on 16 elements: 13 ns a call).
+constexpr bool on_one_thread(std::int64_t work) { return work < kParallelThreshold; }
+
 // Runs f(begin, end) over [0, count) in num_threads() contiguous chunks, or
 // on this thread alone where there is one. Out of line, f by value: a call
 // below the threshold then stores nothing for OpenMP on the stack.
@@ -120,9 +125,7 @@ template <class F>
 template <class F>
 void parallel_for(std::int64_t count, std::int64_t cost, const F& f) {
   if (count <= 0) return;
-  // The threshold first: asking OpenMP for its thread count costs ~4 ns, a
-  // third of a small call's overhead (relu on 16 elements: 13 ns a call).
-  if (count * cost < kParallelThreshold) {
+  if (on_one_thread(count * cost)) {
     f(std::int64_t{0}, count);
     return;
   }
@@ -138,7 +141,7 @@ void run_pointwise(Kernel kernel, std::int64_t cost, std::size_t n, O o, bool st
   constexpr std::int64_t kUnit = 64;
   const auto units = static_cast<std::int64_t>((n + kUnit - 1) / kUnit);
   if (units == 0) return;
-  if (units * kUnit * cost < kParallelThreshold) return kernel(p..., n, o, stream);
+  if (on_one_thread(units * kUnit * cost)) return kernel(p..., n, o, stream);
   run_on_threads(units, [=](std::int64_t b, std::int64_t e) {
     const auto lo = static_cast<std::size_t>(b * kUnit);
     const std::size_t hi = std::min(n, static_cast<std::size_t>(e * kUnit));

@@ -18,7 +18,6 @@ inline constexpr auto kSigmoidPieces = MakePieceTable<5>([](const auto& u) { ret
 // they are multiples of 2^-24 in [0, 1/2]), from which sigmoid's forward
 // gets either side with one fused multiply-add (ops/sigmoid-inl.h).
 inline constexpr auto kSigmoidCentredPieces = ShiftValues(kSigmoidPieces, -0.5f);
-static_assert(Shifted(kSigmoidPieces, kSigmoidCentredPieces, -0.5f));
 inline constexpr auto kSigmoidDerivativePieces =
     MakePieceTable<5>([](const auto& u) { return ops::Sigmoid::derivative(u); });
 

@@ -194,22 +194,17 @@ constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
 }
 
 // The table of f + by: c[0] moved by `by`, the other coefficients as they
-// are. Exact where c[0] and c[0] + by are multiples of 2^-24 in [-1, 1]
-// (sigmoid's values and -1/2); Shifted checks it, lane by lane.
+// are. Every moved value must be exact (sigmoid's values, multiples of 2^-24
+// in [0, 1/2], and -1/2): in double, c[0] + by is exact, so the float sum
+// equals it only if it was exact too; a value that is not stops the build.
 template <std::size_t Degree, bool PairedSlope>
 constexpr PieceTable<Degree, PairedSlope> ShiftValues(PieceTable<Degree, PairedSlope> table, float by) {
-  for (float& v : table.c[0]) v += by;
-  return table;
-}
-
-template <std::size_t Degree, bool PairedSlope>
-constexpr bool Shifted(const PieceTable<Degree, PairedSlope>& from, const PieceTable<Degree, PairedSlope>& to,
-                       float by) {
-  for (std::size_t i = 0; i < kPieces; ++i) {
-    // In double, from + by is exact: equal only if the float sum was too.
-    if (static_cast<double>(to.c[0][i]) != static_cast<double>(from.c[0][i]) + by) return false;
+  for (float& v : table.c[0]) {
+    const double exact = static_cast<double>(v) + by;
+    v += by;
+    if (static_cast<double>(v) != exact) throw "ShiftValues: a value does not move exactly";
   }
-  return true;
+  return table;
 }
 
 }  // namespace activa::kernels::detail
