@@ -409,9 +409,9 @@ TEST(Accuracy, JetSeriesOfSigmoid) {
 // measured 2^-27.3 for sigmoid and its derivative, 2^-28.6 for tanh's,
 // 2^-27.2 for tanh(u) / u, 2^-28.7 for (1 - e^-u) / u), against MPFR; hi a
 // multiple of 2^-24 and |lo| <= 2^-25.
-template <std::size_t Degree, bool PairedSlope, class F, class G>
-void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope>& table, double bound, const F& exact,
-                  const G& name) {
+template <std::size_t Degree, bool PairedSlope, bool Mirrored, class F, class G>
+void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope, Mirrored>& table, double bound,
+                  const F& exact, const G& name) {
   using namespace kernels::detail;
   for (std::size_t i = 0; i < kPieces; ++i) {
     const float hi = table.c[0][i], lo = table.c[1][i];
@@ -420,8 +420,9 @@ void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope>& table,
     for (int s = i == 0 ? 0 : -64; s <= 64; ++s) {  // the kernels take u >= 0
       const MpReal t = MpReal(s) / MpReal(128);
       MpReal p(0.0);
-      // The tables hold the coefficients of t scaled by 4^k, for s = t / 4 (taylor.h).
-      const MpReal offset = t / MpReal(4);
+      // The tables hold the coefficients of t scaled by 4^k, for s = t / 4 (taylor.h);
+      // a mirrored table's, for -s (its argument is -u).
+      const MpReal offset = MpReal(double(table.kDirection)) * t / MpReal(4);
       for (std::size_t k = Degree; k >= 1; --k) p = (p + MpReal(double(table.c[k + 1][i]))) * offset;
       if constexpr (PairedSlope) p = p + MpReal(double(table.c[Degree + 2][i])) * offset;
       p = p + MpReal(double(hi)) + MpReal(double(lo));

@@ -23,6 +23,7 @@
 #include <bit>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include <hwy/highway.h>
 
@@ -213,17 +214,18 @@ HWY_INLINE ExpScaled<D> ExpTable(D d, V z) {
 // and 256 Ki, but sigmoid's backward 0.88x at 32 Ki and 0.85x at 256 Ki
 // (1.07x at 4 Ki; the two-operation path there: 1.00x): the forward bodies
 // take it, the backward ones not.
-template <bool kReduce, class D, class V>
+template <bool kReduce, float kDirection = 1.0f, class D, class V>
 HWY_INLINE V PieceOffset(D d, V u, V big, V magic) {
   if constexpr (hn::kIsTwin<D>) {
     const typename D::Inner d1;
-    return {PieceOffset<kReduce>(d1, u.a, big.a, magic.a), PieceOffset<kReduce>(d1, u.b, big.b, magic.b)};
+    return {PieceOffset<kReduce, kDirection>(d1, u.a, big.a, magic.a),
+            PieceOffset<kReduce, kDirection>(d1, u.b, big.b, magic.b)};
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   } else if constexpr (kReduce && hn::MaxLanes(D()) == 16 && sizeof(hn::TFromD<D>) == 4) {
     return {_mm512_reduce_ps(u.raw, (2 << 4) | _MM_FROUND_NO_EXC | _MM_FROUND_TO_NEAREST_INT)};
 #endif
   } else {
-    return NegFma(d, hn::Sub(big, magic), hn::Set(d, 0.25f), u);
+    return NegFma(d, hn::Sub(big, magic), hn::Set(d, kDirection / detail::kPiecesPerUnit), u);
   }
 }
 
@@ -238,13 +240,15 @@ HWY_INLINE V PieceOffset(D d, V u, V big, V magic) {
 // the last fused multiply-add. |t p1| <= |f'| / 8, so for sigmoid's tail
 // (|f'| <= f) that rounding costs at most 1/8 ULP of the result, and the
 // rest less. Lanes with u outside [0, kPiecesEnd) get values the caller
-// must discard. kReduce: PieceOffset's.
-template <bool kReduce = false, class D, class V = hn::Vec<D>, std::size_t Degree, bool PairedSlope>
-HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSlope>& table, V u) {
-  const V magic = hn::Set(d, 0x1.8p23f), per_unit = hn::Set(d, float{detail::kPiecesPerUnit});
+// must discard. kReduce: PieceOffset's. A mirrored table (taylor.h, Mirror)
+// takes x = -u itself: i = round(-4x), at x + i/4 = -s.
+template <bool kReduce = false, class D, class V = hn::Vec<D>, std::size_t Degree, bool PairedSlope, bool Mirrored>
+HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSlope, Mirrored>& table, V u) {
+  constexpr float kDirection = detail::PieceTable<Degree, PairedSlope, Mirrored>::kDirection;
+  const V magic = hn::Set(d, 0x1.8p23f), per_unit = hn::Set(d, kDirection * detail::kPiecesPerUnit);
   const V big = Fma(d, u, per_unit, magic);
   const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
-  const V s = PieceOffset<kReduce>(d, u, big, magic);
+  const V s = PieceOffset<kReduce, kDirection>(d, u, big, magic);
   constexpr std::size_t kTop = Degree + 1;
   V q = Lookup32(d, i, table.c[kTop]);
   for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, s, Lookup32(d, i, table.c[k]));
@@ -253,38 +257,48 @@ HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSl
   return {Lookup32(d, i, table.c[0]), Fma(d, s, Lookup32(d, i, table.c[2]), w)};
 }
 
-// Whether every lane of u is below kPiecesEnd, tested on u's bits as
-// integers, where +inf and a NaN (sign clear, as |x| gives) are above every
-// number: a twin or quad takes the integer max of its vectors first, and
-// tests once: one branch a quad instead of four, 1.04x-1.07x for sigmoid,
-// tanh and ELU forward on inputs in [-6, 6] (0.98x-0.99x on [-20, 20], where
-// most quads straddle kPiecesEnd and go on to the lane test). Negative u (ELU's
-// x > 0) are below; a NaN with its sign set (ELU's u = -x for x = +NaN)
-// counts as below too, where ELU's final select returns x either way.
-template <class D, class V>
-HWY_INLINE bool AllBelowPiecesEnd(D d, V u) {
+// The integers whose order is that of a piece table's argument v = u /
+// kDirection on its bits (AllInsidePieces): signed for u = v, unsigned for a
+// mirrored table's v = -u.
+template <float kDirection, class D>
+using PiecesOrder = std::conditional_t<(kDirection > 0), hn::RebindToSigned<D>, hn::RebindToUnsigned<D>>;
+
+// Whether every lane of v is inside the pieces, u = kDirection v below
+// kPiecesEnd, tested on v's bits as integers (PiecesOrder): a twin or quad
+// takes the integer max of its vectors first, and tests once: one branch a
+// quad instead of four, 1.04x-1.07x for sigmoid, tanh and ELU forward on
+// inputs in [-6, 6] (0.98x-0.99x on [-20, 20], where most quads straddle
+// kPiecesEnd and go on to the lane test). For v = u (|x|), as signed
+// integers, +inf and a NaN (sign clear, as |x| gives) are above every
+// number. For a mirrored table's v = -u (ELU's x), as unsigned integers
+// against -kPiecesEnd's bits: a negative v is below them where -v <
+// kPiecesEnd, and -inf and a NaN with its sign set are above; every v with
+// its sign clear (ELU's x >= 0, +inf, +NaN) is below, where ELU's final
+// select returns x either way.
+template <float kDirection = 1.0f, class D, class V>
+HWY_INLINE bool AllInsidePieces(D d, V v) {
   if constexpr (hn::kIsTwin<D>) {
     const typename D::Inner d1;
-    const hn::RebindToSigned<decltype(d1)> di;
-    return AllBelowPiecesEnd(d1, hn::BitCast(d1, hn::Max(hn::BitCast(di, u.a), hn::BitCast(di, u.b))));
+    const PiecesOrder<kDirection, decltype(d1)> di;
+    return AllInsidePieces<kDirection>(d1, hn::BitCast(d1, hn::Max(hn::BitCast(di, v.a), hn::BitCast(di, v.b))));
   } else {
-    const hn::RebindToSigned<D> di;
-    const auto end = hn::BitCast(di, hn::Set(d, detail::kPiecesEnd));
-    return hn::AllTrue(di, hn::BitCast(di, u) < end);
+    const PiecesOrder<kDirection, D> di;
+    const auto end = hn::BitCast(di, hn::Set(d, kDirection * detail::kPiecesEnd));
+    return hn::AllTrue(di, hn::BitCast(di, v) < end);
   }
 }
 
-// A function of u = |x| (ELU: -x) from its pieces for u <
-// kPiecesEnd (near(u)), else from far(), which must hold for infinities and
-// NaN too. A lane's result depends on its own input only: a vector with lanes
-// on both sides takes both paths and blends; far() is out of line, as rare
-// on most data.
-template <class D, class V, class Near, class Far>
-HWY_INLINE V Piecewise(D d, V u, const Near& near, const Far& far) {
-  if (HWY_LIKELY(AllBelowPiecesEnd(d, u))) return near(u);
-  const auto inside = u < hn::Set(d, detail::kPiecesEnd);
+// A function of u = |x| (kDirection -1: of x = -u, ELU's) from its pieces for
+// u < kPiecesEnd (near(v)), else from far(), which must hold for infinities
+// and NaN too. A lane's result depends on its own input only: a vector with
+// lanes on both sides takes both paths and blends; far() is out of line, as
+// rare on most data.
+template <float kDirection = 1.0f, class D, class V, class Near, class Far>
+HWY_INLINE V Piecewise(D d, V v, const Near& near, const Far& far) {
+  if (HWY_LIKELY(AllInsidePieces<kDirection>(d, v))) return near(v);
+  const auto inside = kDirection > 0 ? v < hn::Set(d, detail::kPiecesEnd) : v > hn::Set(d, -detail::kPiecesEnd);
   if (hn::AllFalse(d, inside)) return far();
-  return hn::IfThenElse(inside, near(u), far());
+  return hn::IfThenElse(inside, near(v), far());
 }
 
 // Past the pieces, e = exp(z) <= 3.8e-4 (z <= -7.875, or -inf, or NaN), and

@@ -28,7 +28,8 @@ inline constexpr auto kTanhDerivativePieces =
     MakePieceTable<6, true>([](const auto& u) { return ops::Tanh::derivative(u); });
 
 // (1 - e^-u) / u = -elu(-u) / u with alpha = 1: 1 at 0, so that ELU's
-// alpha x g(-x) keeps its relative accuracy through 0.
-inline constexpr auto kEluPieces = MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; });
+// alpha x g(-x) keeps its relative accuracy through 0. Mirrored: evaluated
+// at x = -u, which ELU's forward then need not negate.
+inline constexpr auto kEluPieces = Mirror(MakePieceTable<5>([](const auto& u) { return -ops::Elu::forward(-u) / u; }));
 
 }  // namespace activa::kernels::detail

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 
 namespace activa::kernels::detail {
 
@@ -160,8 +161,11 @@ inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiec
 // what the float c[2] leaves of the linear coefficient (times 4): where
 // |f'/f| reaches 2 (tanh's derivative), that coefficient's rounding would
 // cost up to 1/4 ULP.
-template <std::size_t Degree, bool PairedSlope = false>
+// Mirrored: the table of f(-x), evaluated at x itself (Mirror, below).
+template <std::size_t Degree, bool PairedSlope = false, bool Mirrored = false>
 struct PieceTable {
+  // The argument's direction: u = kDirection x.
+  static constexpr float kDirection = Mirrored ? -1.0f : 1.0f;
   alignas(64) float c[Degree + 2 + PairedSlope][kPieces];
 };
 
@@ -205,6 +209,24 @@ constexpr PieceTable<Degree, PairedSlope> ShiftValues(PieceTable<Degree, PairedS
     if (static_cast<double>(v) != exact) throw "ShiftValues: a value does not move exactly";
   }
   return table;
+}
+
+// The same pieces as functions of x = -u, for a kernel whose argument is
+// -u (ELU's negative side), which then need not negate it: piece i is centred
+// on x = -i/4, at offset x + i/4 = -(u - i/4), so the coefficients of odd
+// powers of the offset change sign. Exact, and since every rounding is
+// symmetric, each step of the evaluation is that of the table in u, negated
+// where its power is odd: the same bits.
+template <std::size_t Degree, bool PairedSlope>
+constexpr PieceTable<Degree, PairedSlope, true> Mirror(const PieceTable<Degree, PairedSlope>& table) {
+  PieceTable<Degree, PairedSlope, true> mirrored{};
+  for (std::size_t k = 0; k < std::size(table.c); ++k) {
+    // c[k + 1] holds the coefficient of the offset's power k (k >= 1), and
+    // the paired slope the rest of power 1.
+    const bool odd = (k >= 2 && k % 2 == 0) || (PairedSlope && k == Degree + 2);
+    for (std::size_t i = 0; i < kPieces; ++i) mirrored.c[k][i] = odd ? -table.c[k][i] : table.c[k][i];
+  }
+  return mirrored;
 }
 
 }  // namespace activa::kernels::detail

@@ -43,15 +43,16 @@ struct Body<ops::Elu> {
     const V alpha = hn::Set(d, static_cast<F>(o.alpha));
     if constexpr (sizeof(F) == 4) {
       const bool unit = o.alpha == 1;  // PyTorch's default: alpha x = x exactly
-      const auto pieces = [&](V u) {
-        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kEluPieces, u);
+      const auto pieces = [&](V v) {  // v = x: the pieces are mirrored (pieces.h)
+        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kEluPieces, v);
         // x lo + 0: +0 where x = -0, as p hi + (e hi + p lo) gives.
         if (unit) return Fma(d, x, g.hi, Fma(d, x, g.lo, hn::Zero(d)));
         const V p = hn::Mul(alpha, x);
         const V e = FmaSub(d, alpha, x, p);
         return Fma(d, p, g.hi, Fma(d, e, g.hi, hn::Mul(p, g.lo)));
       };
-      const V neg = Piecewise(d, hn::Neg(x), pieces, [&] { return ForwardTail(d, x, alpha); });
+      constexpr float kMirrored = decltype(detail::kEluPieces)::kDirection;  // the pieces take x itself
+      const V neg = Piecewise<kMirrored>(d, x, pieces, [&] { return ForwardTail(d, x, alpha); });
       return hn::IfThenElse(x <= hn::Zero(d), neg, x);  // x where x > 0 or NaN
     } else {
       return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));
