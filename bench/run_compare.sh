@@ -23,10 +23,12 @@ cd "$(dirname "$0")/.."
 
 # Google Benchmark, and the baselines (each optional to the build; installed here so that the
 # comparison has them). oneDNN's CMake package looks for OpenCL (its GPU runtime), which Debian only
-# recommends: without ocl-icd-opencl-dev, configuring fails on a fresh machine.
+# recommends: without ocl-icd-opencl-dev, configuring fails on a fresh machine. XNNPACK links
+# pthreadpool, whose libpthreadpool.so only libpthreadpool-dev installs: without it, a fresh
+# machine's build leaves XNNPACK out.
 tools/install-packages g++ cmake ninja-build pkg-config libhwy-dev libcli11-dev nlohmann-json3-dev \
   libopenblas-dev zlib1g-dev libcairo2-dev libbenchmark-dev libtorch-dev libdnnl-dev ocl-icd-opencl-dev \
-  libeigen3-dev libxnnpack-dev
+  libeigen3-dev libxnnpack-dev libpthreadpool-dev
 
 build=${ACTIVA_BENCH_BUILD_DIR:-build-bench}
 out=${1:-$build/compare.md}
