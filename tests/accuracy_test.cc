@@ -407,7 +407,7 @@ TEST(Accuracy, JetSeriesOfSigmoid) {
 // constexpr tables): on every piece, at 129 points (65 on piece 0: u >= 0), within
 // `bound` of the function relative (the tables' float coefficients included;
 // measured 2^-27.3 for sigmoid and its derivative, 2^-28.6 for tanh's,
-// 2^-27.2 for tanh(u) / u, 2^-28.7 for (1 - e^-u) / u), against MPFR; hi a
+// 2^-27.4 for tanh(u) / u, 2^-28.7 for (1 - e^-u) / u), against MPFR; hi a
 // multiple of 2^-24 and |lo| <= 2^-25.
 template <std::size_t Degree, bool PairedSlope, bool Mirrored, class F, class G>
 void check_pieces(const kernels::detail::PieceTable<Degree, PairedSlope, Mirrored>& table, double bound,

@@ -132,9 +132,37 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
   }
 }
 
+// Economize's counterpart for piece 0, which the kernels evaluate only at t
+// in [0, 1/2] (u = |x| >= 0): each a[k] t^k is replaced by a[k] (t^k -
+// (T_k(4t - 1) - T_k(-1)) / 2^(3k - 1)), T_k shifted onto [0, 1/2], a
+// polynomial of degree k - 1 with no constant term: p(0) = a[0] stays
+// exact (tanh(u) / u and (1 - e^-u) / u: 1, so that piece 0's lo is 0 and
+// x (hi + lo) is -0 at x = -0), and the result moves by at most 2 |a[k]| /
+// 2^(3k - 1), 1/32 of what Economize would move it at k = 6.
+template <std::size_t N>
+constexpr void EconomizeFromZero(long double (&a)[N + 1], std::size_t to) {
+  for (std::size_t k = N; k > to; --k) {
+    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j of w = 4t - 1, in powers of t
+    prev[0] = 1;
+    cheb[0] = -1;
+    cheb[1] = 4;
+    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2w T_j - T_{j-1} = 8t T_j - 2 T_j - T_{j-1}
+      long double next[N + 1]{};
+      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 8 * cheb[m];
+      for (std::size_t m = 0; m <= N; ++m) next[m] -= 2 * cheb[m] + prev[m];
+      for (std::size_t m = 0; m <= N; ++m) prev[m] = cheb[m], cheb[m] = next[m];
+    }
+    const long double f = a[k] / cheb[k];
+    for (std::size_t m = 1; m <= k; ++m) a[m] -= f * cheb[m];
+    a[k] = 0;
+  }
+}
+
 // The pieces of a piecewise polynomial in u = |x| on [0, kPiecesEnd): piece i
 // is centred on u = i/4, and f(u) = f(i/4 + t/4) for t in [-1/2, 1/2] is
-// its Taylor polynomial of degree kTaylorDegree in t, economized to Degree.
+// its Taylor polynomial of degree kTaylorDegree in t, economized to Degree
+// (piece 0, which only u >= 0 reach, on t in [0, 1/2], its value at 0 kept:
+// EconomizeFromZero).
 // 32 pieces fit one AVX-512 two-table permutation per coefficient. With
 // their coefficients rounded to float, the polynomials are within 2^-27.3
 // of sigmoid and its derivative (degree 5) and 2^-28.6 of tanh's derivative
@@ -144,7 +172,7 @@ constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
 // measured 1.27 at degree 5 and 1.04 with a float linear coefficient).
 // tanh and ELU cross 0, where a sum hi + lo of pieces of the function would
 // round away its relative accuracy; their pieces are of tanh(u) / u and
-// (1 - e^-u) / u instead (1 at 0; degree 5: 2^-27.2 and 2^-28.7), the
+// (1 - e^-u) / u instead (1 at 0; degree 5: 2^-27.4 and 2^-28.7), the
 // result u (hi + lo).
 inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8;
 // The last piece's upper end: 7.875.
@@ -179,7 +207,11 @@ constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
     const Jet<kTaylorDegree + 1> y = f(Jet<kTaylorDegree + 1>::Variable(static_cast<long double>(i) / kPiecesPerUnit));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
     for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= kPiecesPerUnit) a[k] = y.c[k] * scale;
-    Economize<kTaylorDegree>(a, Degree);
+    if (i == 0) {
+      EconomizeFromZero<kTaylorDegree>(a, Degree);
+    } else {
+      Economize<kTaylorDegree>(a, Degree);
+    }
     const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;
     if (!(hi >= 0 && hi <= 1)) throw "MakePieceTable: f outside [0, 1]";
     table.c[0][i] = static_cast<float>(hi);

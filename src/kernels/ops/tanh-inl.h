@@ -30,20 +30,22 @@ struct Body<ops::Tanh> {
   // (backward) and its lookups.
   static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
 
-  // Float32: tanh(u) = u g(u), u = |x| < 7.875, with g = hi + lo from the
-  // pieces of tanh(u) / u (in [0.12, 1]): u hi + u lo, u lo rounded first (it
-  // is at most 1/16 of the sum: 1/32 ULP), the sum rounded once. Past 7.875,
-  // tanh(u) = 1 - 2e / (1 + e) with e = exp(-2u) < 1.5e-7: 1 - 2e, as 2e^2
-  // is below 2^-43 (e from CoarseExp: 2^-18 of e is 2^-40 of the result).
-  // The sign is copied back, so tanh(-0) = -0. NaN propagates.
+  // Float32: tanh(x) = x g(u), u = |x| < 7.875, with g = hi + lo from the
+  // pieces of tanh(u) / u (in [0.12, 1]): x hi + x lo, x lo rounded first (it
+  // is at most 1/16 of the sum: 1/32 ULP), the sum rounded once, so its sign
+  // is x's; at x = -0, piece 0's value is hi = 1 and lo = 0 exactly (taylor.h,
+  // EconomizeFromZero), and -0 + -0 = -0. Past 7.875, tanh(u) = 1 - 2e / (1 +
+  // e) with e = exp(-2u) < 1.5e-7: 1 - 2e, as 2e^2 is below 2^-43 (e from
+  // CoarseExp: 2^-18 of e is 2^-40 of the result), x's sign copied on. NaN
+  // propagates.
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) {
         const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kTanhPieces, u);
-        return Fma(d, u, g.hi, hn::Mul(u, g.lo));
+        return Fma(d, x, g.hi, hn::Mul(x, g.lo));
       };
-      return hn::CopySign(Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); }), x);
+      return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
     } else {
       const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       return hn::CopySign(hn::Mul(hn::Neg(m), hn::Div(hn::Set(d, 1.0), hn::Add(m, hn::Set(d, 2.0)))), x);
@@ -53,7 +55,7 @@ struct Body<ops::Tanh> {
   template <class D, class V>
   static HWY_NOINLINE V ForwardTail(D d, V x) {
     const V e = CoarseExp(d, hn::Mul(hn::Set(d, -2.0f), hn::Abs(x)));
-    return hn::IfThenElse(hn::IsNaN(x), x, NegFma(d, e, hn::Set(d, 2.0f), hn::Set(d, 1.0f)));
+    return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(NegFma(d, e, hn::Set(d, 2.0f), hn::Set(d, 1.0f)), x));
   }
 
   // tanh'(x) = 1 - tanh^2, even: from its pieces for |x| < 7.875, else
