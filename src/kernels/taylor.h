@@ -173,7 +173,7 @@ constexpr void EconomizeFromZero(long double (&a)[N + 1], std::size_t to) {
 // tanh and ELU cross 0, where a sum hi + lo of pieces of the function would
 // round away its relative accuracy; their pieces are of tanh(u) / u and
 // (1 - e^-u) / u instead (1 at 0; degree 5: 2^-27.4 and 2^-28.7), the
-// result u (hi + lo).
+// result x (hi + lo).
 inline constexpr std::size_t kPieces = 32, kPiecesPerUnit = 4, kTaylorDegree = 8;
 // The last piece's upper end: 7.875.
 inline constexpr float kPiecesEnd = (static_cast<float>(kPieces) - 0.5f) / kPiecesPerUnit;
