@@ -107,53 +107,33 @@ struct Jet {
 };
 
 // Removes the terms of degree above `to` from a polynomial a[0] + a[1] t +
-// ... + a[N] t^N on [-1/2, 1/2] (Chebyshev economization): a[k] t^k is
+// ... + a[N] t^N (Chebyshev economization) on t in [-1/2, 1/2]: a[k] t^k is
 // replaced by a[k] (t^k - T_k(2t) / 2^(2k - 1)), a polynomial of degree k - 2,
 // which moves the result by at most |a[k]| / 2^(2k - 1). Truncating instead
 // would move it by up to |a[k]| / 2^k.
+// from_zero: on t in [0, 1/2] (piece 0, which the kernels evaluate only at
+// u = |x| >= 0), with T_k shifted there and its value at 0 taken off:
+// a[k] (t^k - (T_k(4t - 1) - T_k(-1)) / 2^(3k - 1)), of degree k - 1 with no
+// constant term. p(0) = a[0] then stays exact (tanh(u) / u and (1 - e^-u) /
+// u: 1, so that piece 0's lo is 0 and x (hi + lo) is -0 at x = -0), and the
+// result moves by at most 2 |a[k]| / 2^(3k - 1), 1/32 as far at k = 6.
 template <std::size_t N>
-constexpr void Economize(long double (&a)[N + 1], std::size_t to) {
+constexpr void Economize(long double (&a)[N + 1], std::size_t to, bool from_zero = false) {
+  // T_k(w) in powers of t, w = scale t + shift mapping the interval onto [-1, 1].
+  const long double scale = from_zero ? 4 : 2, shift = from_zero ? -1 : 0;
   for (std::size_t k = N; k > to; --k) {
-    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j in powers of u = 2t
+    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j
     prev[0] = 1;
-    cheb[1] = 1;
-    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2u T_j - T_{j-1}
+    cheb[0] = shift;
+    cheb[1] = scale;
+    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2w T_j - T_{j-1}
       long double next[N + 1]{};
-      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 2 * cheb[m];
-      for (std::size_t m = 0; m <= N; ++m) next[m] -= prev[m];
-      for (std::size_t m = 0; m <= N; ++m) prev[m] = cheb[m], cheb[m] = next[m];
-    }
-    long double pow2 = 1;  // 2^m: u^m = 2^m t^m
-    long double in_t[N + 1]{};
-    for (std::size_t m = 0; m <= k; ++m, pow2 *= 2) in_t[m] = cheb[m] * pow2;
-    const long double f = a[k] / in_t[k];
-    for (std::size_t m = 0; m <= k; ++m) a[m] -= f * in_t[m];
-    a[k] = 0;
-  }
-}
-
-// Economize's counterpart for piece 0, which the kernels evaluate only at t
-// in [0, 1/2] (u = |x| >= 0): each a[k] t^k is replaced by a[k] (t^k -
-// (T_k(4t - 1) - T_k(-1)) / 2^(3k - 1)), T_k shifted onto [0, 1/2], a
-// polynomial of degree k - 1 with no constant term: p(0) = a[0] stays
-// exact (tanh(u) / u and (1 - e^-u) / u: 1, so that piece 0's lo is 0 and
-// x (hi + lo) is -0 at x = -0), and the result moves by at most 2 |a[k]| /
-// 2^(3k - 1), 1/32 of what Economize would move it at k = 6.
-template <std::size_t N>
-constexpr void EconomizeFromZero(long double (&a)[N + 1], std::size_t to) {
-  for (std::size_t k = N; k > to; --k) {
-    long double prev[N + 1]{}, cheb[N + 1]{};  // T_{j-1}, T_j of w = 4t - 1, in powers of t
-    prev[0] = 1;
-    cheb[0] = -1;
-    cheb[1] = 4;
-    for (std::size_t j = 1; j < k; ++j) {  // T_{j+1} = 2w T_j - T_{j-1} = 8t T_j - 2 T_j - T_{j-1}
-      long double next[N + 1]{};
-      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 8 * cheb[m];
-      for (std::size_t m = 0; m <= N; ++m) next[m] -= 2 * cheb[m] + prev[m];
+      for (std::size_t m = 0; m < N; ++m) next[m + 1] = 2 * scale * cheb[m];
+      for (std::size_t m = 0; m <= N; ++m) next[m] += 2 * shift * cheb[m] - prev[m];
       for (std::size_t m = 0; m <= N; ++m) prev[m] = cheb[m], cheb[m] = next[m];
     }
     const long double f = a[k] / cheb[k];
-    for (std::size_t m = 1; m <= k; ++m) a[m] -= f * cheb[m];
+    for (std::size_t m = from_zero ? 1 : 0; m <= k; ++m) a[m] -= f * cheb[m];
     a[k] = 0;
   }
 }
@@ -162,7 +142,7 @@ constexpr void EconomizeFromZero(long double (&a)[N + 1], std::size_t to) {
 // is centred on u = i/4, and f(u) = f(i/4 + t/4) for t in [-1/2, 1/2] is
 // its Taylor polynomial of degree kTaylorDegree in t, economized to Degree
 // (piece 0, which only u >= 0 reach, on t in [0, 1/2], its value at 0 kept:
-// EconomizeFromZero).
+// Economize's from_zero).
 // 32 pieces fit one AVX-512 two-table permutation per coefficient. With
 // their coefficients rounded to float, the polynomials are within 2^-27.3
 // of sigmoid and its derivative (degree 5) and 2^-28.6 of tanh's derivative
@@ -207,11 +187,7 @@ constexpr PieceTable<Degree, PairedSlope> MakePieceTable(const F& f) {
     const Jet<kTaylorDegree + 1> y = f(Jet<kTaylorDegree + 1>::Variable(static_cast<long double>(i) / kPiecesPerUnit));
     long double a[kTaylorDegree + 1]{}, scale = 1;  // in t = 4 (u - i/4)
     for (std::size_t k = 0; k <= kTaylorDegree; ++k, scale /= kPiecesPerUnit) a[k] = y.c[k] * scale;
-    if (i == 0) {
-      EconomizeFromZero<kTaylorDegree>(a, Degree);
-    } else {
-      Economize<kTaylorDegree>(a, Degree);
-    }
+    Economize<kTaylorDegree>(a, Degree, /*from_zero=*/i == 0);
     const long double hi = static_cast<long double>(static_cast<long long>(a[0] * 0x1p24L + 0.5L)) * 0x1p-24L;
     if (!(hi >= 0 && hi <= 1)) throw "MakePieceTable: f outside [0, 1]";
     table.c[0][i] = static_cast<float>(hi);

@@ -51,8 +51,8 @@ struct Body<ops::Elu> {
         const V e = FmaSub(d, alpha, x, p);
         return Fma(d, p, g.hi, Fma(d, e, g.hi, hn::Mul(p, g.lo)));
       };
-      constexpr float kMirrored = decltype(detail::kEluPieces)::kDirection;  // the pieces take x itself
-      const V neg = Piecewise<kMirrored>(d, x, pieces, [&] { return ForwardTail(d, x, alpha); });
+      constexpr float kDirection = decltype(detail::kEluPieces)::kDirection;  // -1: the pieces take x itself
+      const V neg = Piecewise<kDirection>(d, x, pieces, [&] { return ForwardTail(d, x, alpha); });
       return hn::IfThenElse(x <= hn::Zero(d), neg, x);  // x where x > 0 or NaN
     } else {
       return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(alpha, Expm1<T>(d, x)));

@@ -34,7 +34,7 @@ struct Body<ops::Tanh> {
   // pieces of tanh(u) / u (in [0.12, 1]): x hi + x lo, x lo rounded first (it
   // is at most 1/16 of the sum: 1/32 ULP), the sum rounded once, so its sign
   // is x's; at x = -0, piece 0's value is hi = 1 and lo = 0 exactly (taylor.h,
-  // EconomizeFromZero), and -0 + -0 = -0. Past 7.875, tanh(u) = 1 - 2e / (1 +
+  // Economize's from_zero), and -0 + -0 = -0. Past 7.875, tanh(u) = 1 - 2e / (1 +
   // e) with e = exp(-2u) < 1.5e-7: 1 - 2e, as 2e^2 is below 2^-43 (e from
   // CoarseExp: 2^-18 of e is 2^-40 of the result), x's sign copied on. NaN
   // propagates.
