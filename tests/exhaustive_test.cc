@@ -12,7 +12,7 @@
 // gradient [1, 0]; prelu with the weight 0.25. Backward is measured against the
 // exact derivative at the same input (softmax: at the same saved output).
 //
-// Run: build/tests/exhaustive_test            (5 to 8 minutes on 2 cores, AVX-512)
+// Run: build/tests/exhaustive_test            (about 8 minutes on 2 cores, AVX-512)
 //      build/tests/exhaustive_test 0x3f000000 0x3f800000   (a sub-range of bit patterns)
 #include <omp.h>
 
