@@ -72,15 +72,21 @@ std::vector<T> run(std::size_t n) {
     // vectors of rows, rows of 1 to 4 transposed by interleaved loads; float
     // rows of 5 to 16 on AVX-512 in transposed blocks of 16 and 8 rows, the
     // rest in vectors of their own, groups of rows and single rows), rows of
-    // 17 and 32 (in vectors of their own), rows of 37 and 100 (whole
-    // accumulator groups, vectors and one-lane tails) and slices 7 apart
-    // (strided).
+    // 17 and 32 (in vectors of their own), rows of 33 to 65 (float forward
+    // on AVX-512 in vectors of their own up to 64, against the long rows'
+    // path of the other targets), rows of 37 and 100 (whole accumulator
+    // groups, vectors and one-lane tails) and slices 7 apart (strided).
     std::vector<T> out;
     std::vector<kernels::RowLayout> layouts = {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                                kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
                                                kernels::RowLayout{.outer = 23, .size = 17, .inner = 1},
                                                kernels::RowLayout{.outer = 15, .size = 32, .inner = 1},
                                                kernels::RowLayout{.outer = 3, .size = 37, .inner = 1},
+                                               kernels::RowLayout{.outer = 9, .size = 33, .inner = 1},
+                                               kernels::RowLayout{.outer = 6, .size = 48, .inner = 1},
+                                               kernels::RowLayout{.outer = 5, .size = 63, .inner = 1},
+                                               kernels::RowLayout{.outer = 4, .size = 64, .inner = 1},
+                                               kernels::RowLayout{.outer = 3, .size = 65, .inner = 1},
                                                kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
                                                kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7}};
     for (std::int64_t size = 1; size <= 16; ++size) layouts.push_back({.outer = 45, .size = size, .inner = 1});

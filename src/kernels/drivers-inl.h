@@ -485,7 +485,8 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
 }
 
 using detail::kSmallRow;
-// Softmax forward over contiguous float rows of kVectorRow to kSmallRow
+// Softmax forward over contiguous float rows of kVectorRow to kSmallRow (to 64
+// on AVX-512: kForwardVectorRow)
 // elements runs row by row (ShortRowsForwardGroup); shorter rows, a vector of rows
 // at a time (ForEachRowBlock), where a row would leave most lanes idle; so do
 // double rows, whose exponential costs ~3x float's (rows of 10: 0.085 against
@@ -661,16 +662,41 @@ HWY_INLINE void StoreFirstAs(DC dc, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p, std
   }
 }
 
-// A row of up to kSmallRow elements as vectors v[0, count) of the compute
-// type, lanes past the row's end holding a pad value. `count` is a
+// Float rows up to this length run forward in vectors of their own: up to
+// 2 kChainGroup = 64 where that is at most 8 vectors of double (AVX-512), else
+// kSmallRow. Rows of 33 to 64 in vectors of their own (ShortRowsForwardGroup)
+// ran 1.35x-2.3x the long rows' path, which pays for its tails one lane at a
+// time (rows of 33, 40, 48, 63 and 64; medians of three alternations, 8 Ki
+// elements, one thread), and give the same bits as the long rows' path on
+// other targets: for rows up to 2 kChainGroup, its sum (kChainGroup
+// accumulators, element i into i mod kChainGroup, then pairwise) is
+// ShortRowSum's halving tree, and every other step is element-wise.
+// (Backward stays at kSmallRow: the long rows' outputs are formed in float
+// lanes, BackwardSplit, the short rows' in double.)
+template <class T, class DC>
+inline constexpr std::size_t kForwardVectorRow =
+    sizeof(T) == 4 && hn::MaxLanes(DC()) >= 8 ? 2 * kChainGroup : kSmallRow;
+
+// A row of up to kForwardVectorRow elements as vectors v[0, count) of the
+// compute type, lanes past the row's end holding a pad value. `count` is a
 // compile-time constant (std::integral_constant) on targets with 4 lanes or
-// more of double, so that v lives in registers.
+// more of double, so that v lives in registers, and v has `count` slots.
 template <class DC>
-inline constexpr std::size_t kMaxRowVectors = std::max<std::size_t>(1, kSmallRow / hn::MaxLanes(DC()));
+inline constexpr std::size_t kMaxRowVectors =
+    std::max<std::size_t>(1, kForwardVectorRow<float, DC> / hn::MaxLanes(DC()));
+
+template <class DC, class Count>
+constexpr std::size_t RowSlots() {
+  if constexpr (requires { Count::value; }) {
+    return Count::value;
+  } else {
+    return kMaxRowVectors<DC>;
+  }
+}
 
 template <class DC, class Count>
 struct ShortRow {
-  hn::Vec<DC> v[kMaxRowVectors<DC>];
+  hn::Vec<DC> v[RowSlots<DC, Count>()];
   Count count;
   std::size_t last;  // elements in v[count - 1]
 };
@@ -752,14 +778,15 @@ HWY_INLINE double ShortRowSum(DC dc, const hn::Vec<DC>* row, Count row_count) {
   return FoldLanes<kCompensated>(dc, v[0], err[0]);
 }
 
-// Calls f(count) with the vectors of dc that a row of `size` needs, as a
-// std::integral_constant where a row needs at most 8 (a switch over them);
-// fewer lanes (SSE4, scalar) pass it as a number.
-template <class DC, class F>
+// Calls f(count) with the vectors of dc that a row of `size` (at most
+// kMaxRow) needs, as a std::integral_constant where a row needs at most 8 (a
+// switch over them); fewer lanes (SSE4, scalar) pass it as a number.
+template <std::size_t kMaxRow, class DC, class F>
 HWY_INLINE void WithRowVectors(DC dc, std::size_t size, const F& f) {
   const std::size_t count = (size + hn::Lanes(dc) - 1) / hn::Lanes(dc);
+  constexpr std::size_t kMaxCount = (kMaxRow + hn::MaxLanes(dc) - 1) / hn::MaxLanes(dc);
   if constexpr (kMaxRowVectors<DC> <= 8) {
-    ForIndex<kMaxRowVectors<DC>>([&](auto k) {
+    ForIndex<kMaxCount>([&](auto k) {
       if (count == k + 1) f(std::integral_constant<std::size_t, k + 1>{});
     });
   } else {
@@ -843,15 +870,15 @@ constexpr std::size_t BackwardRowGroup(std::size_t rows) {
 }
 
 // Calls f(dc, ds, rows, base, count) for the contiguous rows [begin, end) of
-// `size`: kShortRowGroup rows at a time while they last, then one, with rows
-// a std::integral_constant, base the first row's offset and count the
-// vectors a row takes (WithRowVectors).
-template <class T, bool kWiden, class F>
+// `size` (at most kMaxRow): kShortRowGroup rows at a time while they last,
+// then one, with rows a std::integral_constant, base the first row's offset
+// and count the vectors a row takes (WithRowVectors).
+template <class T, bool kWiden, std::size_t kMaxRow, class F>
 HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::int64_t end, const F& f) {
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   const DC dc;
   const hn::Rebind<T, DC> ds;
-  WithRowVectors(dc, size, [&](auto count) {
+  WithRowVectors<kMaxRow>(dc, size, [&](auto count) {
     std::int64_t o = begin;
     const auto run = [&](auto rows) {
       for (; o + static_cast<std::int64_t>(rows) <= end; o += static_cast<std::int64_t>(rows)) {
@@ -1145,8 +1172,9 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     }
   }
 #endif
-  if (inner == 1 && size >= kVectorRow<T> && size <= kSmallRow) {
-    ForEachShortRowGroup<T, kWiden>(
+  constexpr std::size_t kVectorRowEnd = kForwardVectorRow<T, hn::ScalableTag<ComputeT<T, kWiden>>>;
+  if (inner == 1 && size >= kVectorRow<T> && size <= kVectorRowEnd) {
+    ForEachShortRowGroup<T, kWiden, kVectorRowEnd>(
         size, outer_begin, outer_end,
         [&](auto dc, auto ds, auto rows, std::size_t base, auto count) ACTIVA_INLINE_LAMBDA {
           ShortRowsForwardGroup<Op, T, rows>(dc, ds, x + base, y + base, size, count);
@@ -1237,7 +1265,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
-    ForEachShortRowGroup<T, kWiden>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
+    ForEachShortRowGroup<T, kWiden, kSmallRow>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
       constexpr std::size_t kGroup = BackwardRowGroup<decltype(count)>(rows);
       for (std::size_t g = 0; g < rows; g += kGroup) {
         const std::size_t at = base + g * size;

@@ -79,7 +79,8 @@ struct KernelFns<Op, T, Kind::weighted> {
 template <class Op, class T>
 struct KernelFns<Op, T, Kind::along_dim> {
   // Outer indices [outer_begin, outer_end), each holding `inner` slices.
-  // stream: contiguous rows longer than kSmallRow store their outputs around the caches.
+  // stream: contiguous rows longer than kSmallRow (forward: kForwardVectorRow, drivers-inl.h)
+  // store their outputs around the caches.
   void (*forward)(const T* x, T* y, RowLayout l, std::int64_t outer_begin, std::int64_t outer_end, bool stream);
   void (*backward)(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t outer_begin,
                    std::int64_t outer_end, bool stream);
