@@ -189,13 +189,44 @@ HWY_INLINE V& VectorOf(hn::Twin<hn::Twin<V>>* quads, std::size_t k) {
   return k % 2 == 0 ? t.a : t.b;
 }
 
-// s[0] + ... + s[kGroup - 1], pairwise in a fixed order.
-template <std::size_t kGroup>
-HWY_INLINE double PairwiseSum(double* s) {
-  for (std::size_t w = kGroup / 2; w >= 1; w /= 2) {
-    for (std::size_t j = 0; j < w; ++j) s[j] += s[j + w];
+// The lanes of v summed by halves: lane j and j + n/2 first, then j and
+// j + n/4, ... (with err, v's rounding errors, when kCompensated).
+template <bool kCompensated, class D>
+HWY_INLINE double FoldLanes(D d, hn::Vec<D> v, hn::Vec<D> err) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)d;
+  return kCompensated ? hn::GetLane(v) + hn::GetLane(err) : hn::GetLane(v);
+#else
+  if constexpr (hn::MaxLanes(d) == 1) {
+    return kCompensated ? hn::GetLane(v) + hn::GetLane(err) : hn::GetLane(v);
+  } else {
+    const hn::Half<D> dh;
+    const auto lo = hn::LowerHalf(dh, v), hi = hn::UpperHalf(dh, v);
+    if constexpr (kCompensated) {
+      const auto t = TwoSum(lo, hi);
+      return FoldLanes<true>(dh, t.hi, hn::Add(hn::Add(hn::LowerHalf(dh, err), hn::UpperHalf(dh, err)), t.lo));
+    } else {
+      return FoldLanes<false>(dh, hn::Add(lo, hi), lo);
+    }
   }
-  return s[0];
+#endif
+}
+
+// s[0] + ... + s[kGroup - 1], pairwise in a fixed order: s[j] + s[j + kGroup/2]
+// first, then j and j + kGroup/4, ...; whole vectors while the halves span
+// them, then FoldLanes. (GCC vectorized the loop over memory, each level's
+// store then read back narrower: at rows of 33, 36% of softmax backward's
+// time.)
+template <std::size_t kGroup>
+HWY_INLINE double PairwiseSum(const double* s) {
+  const hn::CappedTag<double, kGroup> d;
+  constexpr std::size_t kVectors = kGroup / hn::MaxLanes(d);
+  hn::Vec<decltype(d)> v[kVectors];
+  for (std::size_t k = 0; k < kVectors; ++k) v[k] = hn::LoadU(d, s + k * hn::MaxLanes(d));
+  for (std::size_t w = kVectors / 2; w >= 1; w /= 2) {
+    for (std::size_t j = 0; j < w; ++j) v[j] = hn::Add(v[j], v[j + w]);
+  }
+  return FoldLanes<false>(d, v[0], v[0]);
 }
 
 // The kGroup accumulators held in quads, stored to `out` (room for all the
@@ -720,29 +751,6 @@ HWY_INLINE void StoreShortRow(DC dc, DS ds, const ShortRow<DC, Count>& r, hn::TF
   const std::size_t lanes = hn::Lanes(dc);
   for (std::size_t k = 0; k + 1 < r.count; ++k) StoreAs(dc, ds, r.v[k], p + k * lanes);
   StoreFirstAs(dc, ds, r.v[r.count - 1], p + (r.count - 1) * lanes, r.last);
-}
-
-// The lanes of v summed by halves: lane j and j + n/2 first, then j and
-// j + n/4, ... (with err, v's rounding errors, when kCompensated).
-template <bool kCompensated, class D>
-HWY_INLINE double FoldLanes(D d, hn::Vec<D> v, hn::Vec<D> err) {
-#if HWY_TARGET == HWY_SCALAR
-  (void)d;
-  return kCompensated ? hn::GetLane(v) + hn::GetLane(err) : hn::GetLane(v);
-#else
-  if constexpr (hn::MaxLanes(d) == 1) {
-    return kCompensated ? hn::GetLane(v) + hn::GetLane(err) : hn::GetLane(v);
-  } else {
-    const hn::Half<D> dh;
-    const auto lo = hn::LowerHalf(dh, v), hi = hn::UpperHalf(dh, v);
-    if constexpr (kCompensated) {
-      const auto t = TwoSum(lo, hi);
-      return FoldLanes<true>(dh, t.hi, hn::Add(hn::Add(hn::LowerHalf(dh, err), hn::UpperHalf(dh, err)), t.lo));
-    } else {
-      return FoldLanes<false>(dh, hn::Add(lo, hi), lo);
-    }
-  }
-#endif
 }
 
 // The sum of a short row whose lanes past its end hold -0 (the identity of
