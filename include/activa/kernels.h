@@ -121,12 +121,12 @@ std::int64_t parallel_threshold();
 // aligned to the vector width (all of them where grad_input is 64-byte aligned
 // and each channel's elements a multiple of 8; 1.17x-1.38x at 4-128 Mi
 // elements, 1 and 2 threads), and softmax over contiguous rows longer than 32
-// (forward and backward; forward on AVX-512, longer than 64). Such data no longer fit a core's L2, and a line written
-// without being read first saves a third of a copy's memory traffic (relu
-// from 2 Mi elements: 1.2x-1.8x faster on the AVX-512 machine of
-// docs/bench.md, 1 and 2 threads; below 16 MiB, with the data in L2 or
-// shared between two L2s, plain stores won). The values are the same either
-// way. SIZE_MAX turns streaming off; 0 streams every call.
+// (forward and backward; forward on AVX-512, longer than 64). Such data no
+// longer fit a core's L2, and a line written without being read first saves a
+// third of a copy's memory traffic (relu from 2 Mi elements: 1.2x-1.8x faster
+// on the AVX-512 machine of docs/bench.md, 1 and 2 threads; below 16 MiB, with
+// the data in L2 or shared between two L2s, plain stores won). The values are
+// the same either way. SIZE_MAX turns streaming off; 0 streams every call.
 inline constexpr std::size_t kDefaultStreamingThreshold = std::size_t{16} << 20;
 std::size_t streaming_threshold();
 void set_streaming_threshold(std::size_t bytes);

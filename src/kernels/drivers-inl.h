@@ -516,9 +516,9 @@ HWY_INLINE V MaxNaN(D d, V m, V v) {
 }
 
 using detail::kSmallRow;
-// Softmax forward over contiguous float rows of kVectorRow to kSmallRow (to 64
-// on AVX-512: kForwardVectorRow)
-// elements runs row by row (ShortRowsForwardGroup); shorter rows, a vector of rows
+// Softmax forward over contiguous float rows of kVectorRow to kSmallRow
+// elements (to 64 on AVX-512: kForwardVectorRow) runs row by row
+// (ShortRowsForwardGroup); shorter rows, a vector of rows
 // at a time (ForEachRowBlock), where a row would leave most lanes idle; so do
 // double rows, whose exponential costs ~3x float's (rows of 10: 0.085 against
 // 0.11-0.16 Gelem/s; rows of 16 and 32, 1.0x-1.08x). Backward (a dot product,
