@@ -716,13 +716,20 @@ template <class DC>
 inline constexpr std::size_t kMaxRowVectors =
     std::max<std::size_t>(1, kForwardVectorRow<float, DC> / hn::MaxLanes(DC()));
 
-template <class DC, class Count>
-constexpr std::size_t RowSlots() {
+// The vectors a row takes where WithRowVectors passes them as a
+// std::integral_constant, else 0 (known only at run time).
+template <class Count>
+constexpr std::size_t KnownCount() {
   if constexpr (requires { Count::value; }) {
     return Count::value;
   } else {
-    return kMaxRowVectors<DC>;
+    return 0;
   }
+}
+
+template <class DC, class Count>
+constexpr std::size_t RowSlots() {
+  return KnownCount<Count>() != 0 ? KnownCount<Count>() : kMaxRowVectors<DC>;
 }
 
 template <class DC, class Count>
@@ -864,24 +871,26 @@ HWY_INLINE void ShortRowsBackwardGroup(DC dc, DS ds, const T* y, const T* dy, T*
   }
 }
 
-// The rows of a backward group of `rows` (ShortRowsBackwardGroup), by the
-// vectors a row takes (Count, a std::integral_constant where known): four
-// rows of one vector, two of two, else one, so that a group's y and dy fill
-// at most 8 vectors.
-template <class Count>
-constexpr std::size_t BackwardRowGroup(std::size_t rows) {
-  if constexpr (requires { Count::value; }) {
-    return std::min(rows, std::max<std::size_t>(1, 4 / Count::value));
+// The rows of a group: kShortRowGroup, or fewer where a group may hold at most
+// kGroupVectors vectors of each input (the count known, KnownCount), at least
+// one row.
+template <std::size_t kGroupVectors, class Count>
+constexpr std::size_t GroupRows() {
+  if constexpr (KnownCount<Count>() == 0) {
+    return kShortRowGroup;
   } else {
-    return rows;
+    return std::clamp<std::size_t>(kGroupVectors / KnownCount<Count>(), 1, kShortRowGroup);
   }
 }
 
 // Calls f(dc, ds, rows, base, count) for the contiguous rows [begin, end) of
-// `size` (at most kMaxRow): kShortRowGroup rows at a time while they last,
-// then one, with rows a std::integral_constant, base the first row's offset
-// and count the vectors a row takes (WithRowVectors).
-template <class T, bool kWiden, std::size_t kMaxRow, class F>
+// `size` (at most kMaxRow): GroupRows rows at a time while they last, then
+// one, with rows a std::integral_constant, base the first row's offset and
+// count the vectors a row takes (WithRowVectors). Backward's groups hold at
+// most 4 vectors of y and of dy (four rows of one vector, two of two, else
+// one): with four rows of three vectors, GCC kept the group in memory even on
+// AVX-512, and on AVX2 in block copies.
+template <class T, bool kWiden, std::size_t kMaxRow, std::size_t kGroupVectors = SIZE_MAX, class F>
 HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::int64_t end, const F& f) {
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   const DC dc;
@@ -893,7 +902,7 @@ HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::
         f(dc, ds, rows, static_cast<std::size_t>(o) * size, count);
       }
     };
-    run(std::integral_constant<std::size_t, kShortRowGroup>{});
+    run(std::integral_constant<std::size_t, GroupRows<kGroupVectors, decltype(count)>()>{});
     run(std::integral_constant<std::size_t, 1>{});
   });
 }
@@ -1273,13 +1282,10 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto size = static_cast<std::size_t>(l.size);
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
-    ForEachShortRowGroup<T, kWiden, kSmallRow>(size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
-      constexpr std::size_t kGroup = BackwardRowGroup<decltype(count)>(rows);
-      for (std::size_t g = 0; g < rows; g += kGroup) {
-        const std::size_t at = base + g * size;
-        ShortRowsBackwardGroup<Op, T, kGroup>(dc, ds, y + at, dy + at, dx + at, size, count);
-      }
-    });
+    ForEachShortRowGroup<T, kWiden, kSmallRow, /*kGroupVectors=*/4>(
+        size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
+          ShortRowsBackwardGroup<Op, T, rows>(dc, ds, y + base, dy + base, dx + base, size, count);
+        });
     return;
   }
   for (std::int64_t o = outer_begin; o < outer_end; ++o) {
