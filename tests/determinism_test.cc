@@ -3,9 +3,14 @@
 // (full vectors, tails, fewer than one vector) and in place.
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <limits>
+#include <span>
 #include <sstream>
+#include <stdexcept>
 
 #include "tests/test_support.h"
 
@@ -192,6 +197,103 @@ TEST_F(Determinism, TailsMatchFullVectors) {
     }
   });
 }
+
+// n elements of T that end where a page the process may neither read nor
+// write begins: a kernel that touches anything past them faults.
+template <class T>
+class GuardedBuffer {
+ public:
+  explicit GuardedBuffer(std::size_t n) : n_(n) {
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    bytes_ = (n * sizeof(T) + page - 1) / page * page + page;
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::runtime_error("mmap failed");
+    base_ = static_cast<char*>(p);
+    if (mprotect(base_ + bytes_ - page, page, PROT_NONE) != 0) throw std::runtime_error("mprotect failed");
+    data_ = reinterpret_cast<T*>(base_ + bytes_ - page) - n;
+  }
+  GuardedBuffer(const GuardedBuffer&) = delete;
+  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+  ~GuardedBuffer() { munmap(base_, bytes_); }
+  std::span<T> span() { return {data_, n_}; }
+  GuardedBuffer& operator=(const std::vector<T>& v) {
+    std::copy(v.begin(), v.end(), data_);
+    return *this;
+  }
+  std::vector<T> values() const { return {data_, data_ + n_}; }
+
+ private:
+  std::size_t n_, bytes_;
+  char* base_;
+  T* data_;
+};
+
+// Tails (masked vectors on AVX2 and AVX-512, one lane at a time before) read
+// and write nothing past their buffers, and give the bits of the same call on
+// ordinary buffers: every buffer ends at a guarded page, for every length from
+// 1 to 40 and a few longer ones, and softmax rows and slices that end in
+// tails, on every target.
+template <class T>
+void check_guarded_tails() {
+  for_each_op([]<class Op>() {
+    for (const std::string& target : kernels::targets()) {
+      kernels::set_target(target);
+      std::vector<std::size_t> lengths = {97, 100, 1000, 1001, 4097};
+      for (std::size_t n = 1; n <= 40; ++n) lengths.push_back(n);
+      for (const std::size_t n : lengths) {
+        const std::vector<T> x = make_input<T>(n, 11), dy = make_input<T>(n, 12);
+        GuardedBuffer<T> gx(n), gdy(n), gy(n), gdx(n);
+        gx = x;
+        gdy = dy;
+        std::vector<T> y(n), dx(n);
+        const auto both = [&](const auto& call, const std::string& what) {
+          call(std::span<const T>(x), std::span<const T>(dy), std::span<T>(y), std::span<T>(dx));
+          call(std::span<const T>(gx.span()), std::span<const T>(gdy.span()), gy.span(), gdx.span());
+          EXPECT_TRUE(same_bits(gy.values(), y) && same_bits(gdx.values(), dx))
+              << Op::info.name << " " << dtype_name(dtype_of<T>()) << " " << what << ", length " << n
+              << ", on target " << target;
+        };
+        if constexpr (Op::info.kind == Kind::pointwise) {
+          both([](auto xs, auto dys, auto ys, auto dxs) {
+            kernels::forward<Op, T>(xs, ys, {});
+            kernels::backward<Op, T>(Op::info.saves == Saves::input ? xs : std::span<const T>(ys), dys, dxs, {});
+          }, "forward and backward");
+          if constexpr (DerivesFromOutput<Op>) {
+            both([](auto xs, auto dys, auto ys, auto dxs) {
+              kernels::forward<Op, T>(xs, ys, {});
+              kernels::backward_from_output<Op, T>(ys, dys, dxs, {});
+            }, "backward from the output");
+          }
+        } else if constexpr (Op::info.kind == Kind::along_dim) {
+          // One row, rows of 7 (n a multiple of 7), and slices n / 3 apart.
+          std::vector<kernels::RowLayout> layouts = {{.outer = 1, .size = static_cast<std::int64_t>(n), .inner = 1}};
+          if (n % 7 == 0) layouts.push_back({.outer = static_cast<std::int64_t>(n / 7), .size = 7, .inner = 1});
+          if (n % 3 == 0) layouts.push_back({.outer = 1, .size = 3, .inner = static_cast<std::int64_t>(n / 3)});
+          for (const kernels::RowLayout& l : layouts) {
+            both([&](auto xs, auto dys, auto ys, auto dxs) {
+              kernels::forward<Op, T>(xs, ys, l);
+              kernels::backward<Op, T>(std::span<const T>(ys), dys, dxs, l);
+            }, "rows of " + std::to_string(l.size) + ", inner " + std::to_string(l.inner));
+          }
+        } else {
+          // Channels of n elements (inner n), and n channels of one.
+          for (const auto& [channels, inner] : {std::pair<std::int64_t, std::int64_t>{1, n}, {n, 1}}) {
+            const kernels::ChannelLayout l{.outer = 1, .channels = channels, .inner = inner};
+            const std::vector<T> w(static_cast<std::size_t>(channels), T(0.25));
+            std::vector<T> dw(w.size());
+            both([&](auto xs, auto dys, auto ys, auto dxs) {
+              kernels::forward<Op, T>(xs, w, ys, l);
+              kernels::backward<Op, T>(xs, w, dys, dxs, dw, l);
+            }, std::to_string(channels) + " channels");
+          }
+        }
+      }
+    }
+  });
+}
+
+TEST_F(Determinism, GuardedTailsFloat32) { check_guarded_tails<float>(); }
+TEST_F(Determinism, GuardedTailsFloat64) { check_guarded_tails<double>(); }
 
 // Output aliasing the input gives the out-of-place result.
 template <class T>

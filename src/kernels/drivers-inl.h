@@ -2,9 +2,10 @@
 // (ops/<name>-inl.h) supplies only the math on one vector; these drivers apply
 // it to buffers. Threading is outside, in dispatch.cc.
 //
-// Tails run the same body on one-lane vectors, so an element's result does not
-// depend on where it sits in the buffer. Float ops whose body sets kWiden
-// compute in double and round once at the end.
+// Tails run the same body on one masked vector (AVX2, AVX-512: FirstLanes) or
+// on one-lane vectors, so an element's result does not depend on where it
+// sits in the buffer. Float ops whose body sets kWiden compute in double and
+// round once at the end.
 
 #if defined(ACTIVA_DRIVERS_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTIVA_DRIVERS_INL_H_
@@ -91,10 +92,50 @@ HWY_INLINE V AddProductUnless(DC, M m, V acc, V a, V b) {
   return hn::IfThenElse(m, acc, AddProduct<T>(acc, a, b));
 }
 
+// Whether a loop's tail of fewer than a vector's lanes runs as one vector
+// whose loads and stores are masked (FirstLanes), reading and writing nothing
+// past its lanes: AVX2 and AVX-512, whose masked loads do not fault. Older
+// targets (and scalar) run it one lane at a time. The same bits either way:
+// every lane's value depends on its own elements only. One lane at a time, a
+// tail of 15 floats ran the whole body 15 times, each a dependency chain:
+// masked, sigmoid, tanh and ELU forward over 100 floats ran 7.4x-9.0x, over
+// 1,000 3.2x-3.5x, and softmax over rows of 100 1.24x forward and 1.40x
+// backward on AVX-512 (activa bench and softmax A/B runs against 72cbd95,
+// docs/bench.md).
+inline constexpr bool kMaskedTails = HWY_TARGET <= HWY_AVX2;
+
+// The storage tag of such a tail: the first n lanes of a vector of DS
+// (0 < n < its lanes). LoadAs and StoreAs take it in place of DS: lanes past
+// n load as 0 and are never stored. Highway's own loads and stores do not
+// take it, so a body that bypassed LoadAs and StoreAs would not compile.
+template <class DS>
+struct FirstLanes {
+  std::size_t n;
+};
+template <class D>
+inline constexpr bool kIsFirstLanes = false;
+template <class DS>
+inline constexpr bool kIsFirstLanes<FirstLanes<DS>> = true;
+
+// The tag of DS's whole vectors, for a body that computes in DS itself.
+template <class DS>
+HWY_INLINE DS WholeOf(DS ds) {
+  return ds;
+}
+template <class DS>
+HWY_INLINE DS WholeOf(FirstLanes<DS>) {
+  return DS();
+}
+
 // Loads lanes of T at p into the compute type of dc.
 template <class DC, class DS>
 HWY_INLINE hn::Vec<DC> LoadAs(DC dc, DS ds, const hn::TFromD<DS>* p) {
   return Widen(dc, hn::LoadU(ds, p));
+}
+template <class DC, class DS>
+HWY_INLINE hn::Vec<DC> LoadAs(DC dc, FirstLanes<DS> t, const hn::TFromD<DS>* p) {
+  const DS ds;
+  return Widen(dc, hn::MaskedLoad(hn::FirstN(ds, t.n), ds, p));
 }
 
 // Stores v as lanes of T at p; kStream: around the caches (Stream), p aligned
@@ -123,6 +164,16 @@ HWY_INLINE void StoreAs(DC, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p) {
     }
   }
 }
+// A tail's first lanes, stored plainly (never streamed: not a whole vector).
+template <bool kStream = false, class DC, class DS>
+HWY_INLINE void StoreAs(DC, FirstLanes<DS> t, hn::Vec<DC> v, hn::TFromD<DS>* p) {
+  const DS ds;
+  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
+    hn::BlendedStore(v, hn::FirstN(ds, t.n), ds, p);
+  } else {
+    hn::BlendedStore(hn::DemoteTo(ds, v), hn::FirstN(ds, t.n), ds, p);
+  }
+}
 
 template <class T, bool kWiden>
 using ComputeT = std::conditional_t<kWiden, double, T>;
@@ -139,8 +190,9 @@ using ComputeT = std::conditional_t<kWiden, double, T>;
 
 // Calls f(dc, ds, i) for vectors of i = begin, ... < n: four vectors a step,
 // as one quad where kInterleave (twin-inl.h: their dependency chains
-// interleave), then single vectors, then one-lane vectors for the tail. dc is
-// the compute tag, ds the storage tag.
+// interleave), then single vectors, then the tail: one masked vector
+// (FirstLanes, as ds) where kMaskedTails, else one-lane vectors. dc is the
+// compute tag, ds the storage tag.
 template <class T, bool kWiden, bool kInterleave = false, class F>
 HWY_INLINE void ForEachVector(std::size_t n, const F& f, std::size_t begin = 0) {
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
@@ -157,9 +209,13 @@ HWY_INLINE void ForEachVector(std::size_t n, const F& f, std::size_t begin = 0) 
     }
   }
   for (; i + lanes <= n; i += lanes) f(dc, ds, i);
-  const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
-  const hn::Rebind<T, decltype(dc1)> ds1;
-  for (; i < n; ++i) f(dc1, ds1, i);
+  if constexpr (kMaskedTails) {
+    if (i < n) f(dc, FirstLanes<DS>{n - i}, i);
+  } else {
+    const hn::CappedTag<ComputeT<T, kWiden>, 1> dc1;
+    const hn::Rebind<T, decltype(dc1)> ds1;
+    for (; i < n; ++i) f(dc1, ds1, i);
+  }
 }
 
 // acc + t into acc, its rounding error (TwoSum, exact) into err.
@@ -252,8 +308,9 @@ HWY_INLINE void ForIndex(const G& g) {
 // Calls f(d, ds, i, state...) over [0, n) in blocks starting at element i,
 // with each state the accumulators of the block (one of kQuadsFor quads, or
 // one vector of them): whole groups (as quads where a group fills at least
-// one), then the vectors left. Returns where it stopped: the one-lane tail is
-// the caller's, element i going to accumulator i mod kGroup.
+// one), then the vectors left, then where kMaskedTails the tail as one masked
+// vector. Returns where it stopped: the one-lane tail of other targets is the
+// caller's, element i going to accumulator i mod kGroup.
 template <class T, std::size_t kGroup, class DC, std::size_t kStates, class F>
 HWY_INLINE std::size_t ForEachAccumulated(std::size_t n, std::array<hn::Vec<hn::QuadD<DC>>*, kStates> states,
                                           const F& f) {
@@ -274,12 +331,30 @@ HWY_INLINE std::size_t ForEachAccumulated(std::size_t n, std::array<hn::Vec<hn::
       ForIndex<kVectors>([&](auto k) { vector(i + k * kLanes, k); });
     }
   }
-  ForIndex<kVectors>([&](auto k) {
+  // The vectors left, unrolled and inlined: GCC kept them out of line once
+  // they held the masked tail, then the sum's loop ran 0.8x at rows of 1,000.
+  const auto left = [&](auto k) ACTIVA_INLINE_LAMBDA {
     if (i + kLanes <= n) {
       vector(i, k);
       i += kLanes;
+      return;
     }
-  });
+    if constexpr (kMaskedTails) {
+      if (i == n) return;
+      // The tail, masked (FirstLanes) in accumulator vector k: its lanes
+      // past n keep their accumulators as they were.
+      const auto mask = hn::FirstN(DC(), n - i);
+      [&]<std::size_t... s>(std::index_sequence<s...>) ACTIVA_INLINE_LAMBDA {
+        const std::array before{VectorOf(states[s], k)...};
+        f(DC(), FirstLanes<DS>{n - i}, i, VectorOf(states[s], k)...);
+        ((VectorOf(states[s], k) = hn::IfThenElse(mask, VectorOf(states[s], k), before[s])), ...);
+      }(std::make_index_sequence<kStates>{});
+      i = n;
+    }
+  };
+  [&]<std::size_t... k>(std::index_sequence<k...>) ACTIVA_INLINE_LAMBDA {
+    (left(std::integral_constant<std::size_t, k>{}), ...);
+  }(std::make_index_sequence<kVectors>{});
   return i;
 }
 
@@ -340,10 +415,13 @@ HWY_INLINE bool AlignedFor(DS ds, const hn::TFromD<DS>* p) {
   return reinterpret_cast<std::uintptr_t>(p) % (hn::Lanes(ds) * sizeof(hn::TFromD<DS>)) == 0;
 }
 
-// Whether D is a whole vector (or twin) of its target, not a one-lane tail.
+// Whether D is a whole vector (or twin) of its target, not a tail (one lane,
+// or FirstLanes).
 template <class D>
 constexpr bool WholeVector() {
-  if constexpr (hn::kIsTwin<D>) {
+  if constexpr (kIsFirstLanes<D>) {
+    return false;
+  } else if constexpr (hn::kIsTwin<D>) {
     return true;
   } else {
     return hn::MaxLanes(D()) > 1;
@@ -372,7 +450,8 @@ HWY_INLINE void ForEachOutput(T* y, std::size_t n, bool stream, const F& f) {
   ForEachVector<T, kWiden, kInterleave>(
       n,
       [&](auto dc, auto ds_i, std::size_t i) ACTIVA_INLINE_LAMBDA {
-        // One-lane vectors are the tail: not aligned, stored plainly.
+        // The tail (one-lane vectors, or FirstLanes, which StoreAs never
+        // streams) is not aligned: stored plainly.
         StoreAs<WholeVector<decltype(dc)>()>(dc, ds_i, f(dc, ds_i, i), y + i);
       },
       head);
@@ -403,8 +482,8 @@ void PointwiseBackward(const T* saved, const T* dy, T* dx, std::size_t n, typena
 template <class Op, class T>
 void PointwiseBackwardFromOutput(const T* y, const T* dy, T* dx, std::size_t n, typename Op::Options o,
                                  bool stream) {
-  ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto, std::size_t i) {
-    return Body<Op>::template BackwardFromOutput<T>(d, hn::LoadU(d, y + i), hn::LoadU(d, dy + i), o);
+  ForEachOutput<T, /*kWiden=*/false>(dx, n, stream, [&](auto d, auto ds, std::size_t i) {
+    return Body<Op>::template BackwardFromOutput<T>(d, LoadAs(d, ds, y + i), LoadAs(d, ds, dy + i), o);
   });
   if (stream) hwy::FlushStream();
 }
@@ -455,8 +534,8 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
   for (std::int64_t r = row_begin; r < row_end; ++r, c = c + 1 == l.channels ? 0 : c + 1) {
     const T wc = w[c];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
-    ForEachOutput<T, false>(y + base, inner, stream, [&](auto d, auto, std::size_t i) {
-      return Body<Op>::template Forward<T>(d, hn::LoadU(d, x + base + i), wc);
+    ForEachOutput<T, false>(y + base, inner, stream, [&](auto d, auto ds, std::size_t i) {
+      return Body<Op>::template Forward<T>(d, LoadAs(d, ds, x + base + i), wc);
     });
   }
   if (stream) hwy::FlushStream();
@@ -485,17 +564,18 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     using DS = hn::Rebind<T, hn::ScalableTag<double>>;  // SumFixedOrder's vectors of T
     const auto unit = [xu = x + base, dyu = dy + base, dxu = dx + base, wc, n]<bool kStream>() {
       return SumFixedOrder<T>(n, [=](auto dc, auto ds, std::size_t i, auto& acc) {
-        const auto xs = hn::LoadU(ds, xu + i);
-        const auto dys = hn::LoadU(ds, dyu + i);
-        const auto upper = Body<Op>::UpperBranch(ds, xs);
-        acc = Body<Op>::template AddWeightTerm<T>(dc, WidenMask(dc, ds, upper), Widen(dc, xs), Widen(dc, dys), acc);
-        const auto g = Body<Op>::BackwardInput(ds, upper, hn::Set(ds, wc), dys);
-        StoreAs<kStream && WholeVector<decltype(ds)>()>(ds, ds, g, dxu + i);
+        const auto d = WholeOf(ds);  // computes in the storage type
+        const auto xs = LoadAs(d, ds, xu + i);
+        const auto dys = LoadAs(d, ds, dyu + i);
+        const auto upper = Body<Op>::UpperBranch(d, xs);
+        acc = Body<Op>::template AddWeightTerm<T>(dc, WidenMask(dc, d, upper), Widen(dc, xs), Widen(dc, dys), acc);
+        const auto g = Body<Op>::BackwardInput(d, upper, hn::Set(d, wc), dys);
+        StoreAs<kStream && WholeVector<decltype(ds)>()>(d, ds, g, dxu + i);
       });
     };
     // The sum's vectors start at multiples of their lanes from the unit's
     // first element, so a unit whose first output is aligned streams them all
-    // (the tail goes lane by lane, stored plainly); others store plainly:
+    // (the tail stored plainly); others store plainly:
     // splitting off a head would change the sum's grouping. (The streaming
     // instance is only compiled where DS can be streamed at all.)
     constexpr bool kStreamable = Streamable<DS>();
@@ -673,31 +753,27 @@ HWY_INLINE std::pair<double, double> OnlineMaxSum(const T* x, std::size_t n) {
 template <class DC, class DS>
 HWY_INLINE hn::Vec<DC> LoadFirstAs(DC dc, DS ds, const hn::TFromD<DS>* p, std::size_t n) {
   if (n >= hn::Lanes(ds)) return LoadAs(dc, ds, p);
-#if HWY_TARGET <= HWY_AVX2
-  return Widen(dc, hn::MaskedLoad(hn::FirstN(ds, n), ds, p));
-#else
-  alignas(64) hn::TFromD<DS> part[hn::MaxLanes(ds)] = {};
-  std::copy(p, p + n, part);
-  return LoadAs(dc, ds, part);
-#endif
+  if constexpr (kMaskedTails) {
+    return LoadAs(dc, FirstLanes<DS>{n}, p);
+  } else {
+    alignas(64) hn::TFromD<DS> part[hn::MaxLanes(ds)] = {};
+    std::copy(p, p + n, part);
+    return LoadAs(dc, ds, part);
+  }
 }
 
 // Stores lanes [0, n) of v at p as T, writing nothing past p + n.
 template <class DC, class DS>
 HWY_INLINE void StoreFirstAs(DC dc, DS ds, hn::Vec<DC> v, hn::TFromD<DS>* p, std::size_t n) {
   if (n >= hn::Lanes(ds)) return StoreAs(dc, ds, v, p);
-  if constexpr (std::is_same_v<hn::TFromD<DC>, hn::TFromD<DS>>) {
-    hn::BlendedStore(v, hn::FirstN(ds, n), ds, p);
-  } else {
-    hn::BlendedStore(hn::DemoteTo(ds, v), hn::FirstN(ds, n), ds, p);
-  }
+  StoreAs(dc, FirstLanes<DS>{n}, v, p);
 }
 
 // Float rows up to this length run forward in vectors of their own: up to
 // 2 kChainGroup = 64 where that is at most 8 vectors of double (AVX-512), else
 // kSmallRow. Rows of 33 to 64 in vectors of their own (ShortRowsForwardGroup)
-// ran 1.35x-2.3x the long rows' path, which pays for its tails one lane at a
-// time (rows of 33, 40, 48, 63 and 64; medians of three alternations, 8 Ki
+// ran 1.35x-2.3x the long rows' path, which then paid for its tails one lane
+// at a time (rows of 33, 40, 48, 63 and 64; medians of three alternations, 8 Ki
 // elements, one thread), and give the same bits as the long rows' path on
 // other targets: for rows up to 2 kChainGroup, its sum (kChainGroup
 // accumulators, element i into i mod kChainGroup, then pairwise) is
@@ -895,9 +971,12 @@ HWY_INLINE void ForEachShortRowGroup(std::size_t size, std::int64_t begin, std::
   using DC = hn::ScalableTag<ComputeT<T, kWiden>>;
   const DC dc;
   const hn::Rebind<T, DC> ds;
-  WithRowVectors<kMaxRow>(dc, size, [&](auto count) {
+  // Inlined, and so is backward's f: once the long rows' loops held masked
+  // tails, GCC kept backward's groups out of line (rows of 10 and 16 ran
+  // 0.84x on AVX-512).
+  WithRowVectors<kMaxRow>(dc, size, [&](auto count) ACTIVA_INLINE_LAMBDA {
     std::int64_t o = begin;
-    const auto run = [&](auto rows) {
+    const auto run = [&](auto rows) ACTIVA_INLINE_LAMBDA {
       for (; o + static_cast<std::int64_t>(rows) <= end; o += static_cast<std::int64_t>(rows)) {
         f(dc, ds, rows, static_cast<std::size_t>(o) * size, count);
       }
@@ -1148,6 +1227,15 @@ HWY_INLINE double RowMax(const T* x, std::size_t n) {
     nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
     m = hn::Max(m, v);
   }
+  if constexpr (kMaskedTails) {
+    if (i < n) {
+      const auto mask = hn::FirstN(d, n - i);
+      const auto v = hn::IfThenElse(mask, LoadAs(d, FirstLanes<decltype(d)>{n - i}, x + i), m);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      m = hn::Max(m, v);
+      i = n;
+    }
+  }
   bool any_nan = !hn::AllTrue(d, hn::Eq(nan, hn::Zero(d)));
   double r = hn::GetLane(hn::MaxOfLanes(d, m));
   for (; i < n; ++i) {
@@ -1283,7 +1371,7 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
   const auto inner = static_cast<std::size_t>(l.inner);
   if (inner == 1 && size <= kSmallRow) {
     ForEachShortRowGroup<T, kWiden, kSmallRow, /*kGroupVectors=*/4>(
-        size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) {
+        size, outer_begin, outer_end, [&](auto dc, auto ds, auto rows, std::size_t base, auto count) ACTIVA_INLINE_LAMBDA {
           ShortRowsBackwardGroup<Op, T, rows>(dc, ds, y + base, dy + base, dx + base, size, count);
         });
     return;
@@ -1312,12 +1400,12 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
           // in L2). Streamed outputs too: their bits must not depend on
           // streaming.
           const float dh = static_cast<float>(dot), dl = static_cast<float>(dot - static_cast<double>(dh));
-          ForEachOutput<T, /*kWiden=*/false>(dxs, size, stream, [&](auto d, auto, std::size_t i) {
+          ForEachOutput<T, /*kWiden=*/false>(dxs, size, stream, [&](auto d, auto ds, std::size_t i) {
             if (prefetch) {
               PrefetchLines(ys + size, i, hn::Lanes(d));
               PrefetchLines(dys + size, i, hn::Lanes(d));
             }
-            return Body<Op>::BackwardSplit(d, hn::LoadU(d, ys + i), hn::LoadU(d, dys + i), hn::Set(d, dh),
+            return Body<Op>::BackwardSplit(d, LoadAs(d, ds, ys + i), LoadAs(d, ds, dys + i), hn::Set(d, dh),
                                            hn::Set(d, dl));
           });
           continue;
