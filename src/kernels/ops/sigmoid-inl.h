@@ -43,7 +43,7 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&](V u) {
+      const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
         const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kSigmoidCentredPieces, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, hn::Set(d, 0.5f)));
@@ -61,7 +61,7 @@ struct Body<ops::Sigmoid> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&](V u) {
+      const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
         const Pair<V> g = EvaluatePieces(d, detail::kSigmoidDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };

@@ -41,7 +41,7 @@ struct Body<ops::Tanh> {
   template <class T, class D, class V>
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&](V u) {
+      const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
         const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kTanhPieces, u);
         return Fma(d, x, g.hi, hn::Mul(x, g.lo));
       };
@@ -64,7 +64,7 @@ struct Body<ops::Tanh> {
   template <class T, class D, class V>
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      const auto pieces = [&](V u) {
+      const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
         const Pair<V> g = EvaluatePieces(d, detail::kTanhDerivativePieces, u);
         return hn::Add(g.hi, g.lo);
       };
