@@ -40,6 +40,7 @@ struct BenchArgs {
   std::string threads;  // default: 1 and kernels::num_threads()
   std::string cols = "10,1000,100000";
   std::string dtype = "float32";
+  std::string target;  // default: the best this CPU has
   bool json = false;
 };
 
@@ -49,6 +50,7 @@ struct Plan {
   std::vector<std::int64_t> sizes, cols;
   std::vector<int> threads;
   DType dtype = DType::float32;
+  std::string target;  // empty: the best
 };
 
 struct Row {
@@ -85,6 +87,13 @@ std::vector<std::int64_t> parse_counts(std::string_view option, std::string_view
   return out;
 }
 
+// "AVX3, AVX2, SSE4, SSSE3, SCALAR": this CPU's SIMD targets, best first.
+std::string target_names() {
+  std::string names;
+  for (const std::string& t : kernels::targets()) names += (names.empty() ? "" : ", ") + t;
+  return names;
+}
+
 Plan plan_of(const BenchArgs& args) {
   Plan plan;
   const std::vector<std::string> known = bench::function_names();
@@ -116,6 +125,14 @@ Plan plan_of(const BenchArgs& args) {
     plan.dtype = DType::float64;
   } else {
     throw Error("bench: unknown dtype " + in_quotes(args.dtype) + " (expected float32 or float64)");
+  }
+  if (!args.target.empty()) {
+    const std::vector<std::string> targets = kernels::targets();
+    if (std::find(targets.begin(), targets.end(), args.target) == targets.end()) {
+      throw Error("bench: --target: " + in_quotes(args.target) + " is not a SIMD target of this CPU (it has: " +
+                  target_names() + ")");
+    }
+    plan.target = args.target;
   }
   return plan;
 }
@@ -237,6 +254,9 @@ Command add_bench(CLI::App& parent) {
                   "row lengths of row-wise functions (softmax), those that fit a size (default 10,1000,100000)")
       ->type_name("LIST");
   app->add_option("--dtype", args->dtype, "element type: float32 or float64 (default float32)")->type_name("TYPE");
+  app->add_option("--target", args->target,
+                  "SIMD target to time, one this CPU has: " + target_names() + " (default the first, the best)")
+      ->type_name("NAME");
   app->add_flag("--json", args->json,
                 "print a JSON array, one object per row: function, direction, dtype, n (elements), cols "
                 "(row-wise functions), threads, gelem_per_s, limit_gelem_per_s");
@@ -252,10 +272,12 @@ Command add_bench(CLI::App& parent) {
       "Examples:\n"
       "  activa bench\n"
       "  activa bench --functions sigmoid,relu --sizes 16Mi --threads 1,2\n"
-      "  activa bench --dtype float64 --json");
+      "  activa bench --dtype float64 --json\n"
+      "  activa bench --functions sigmoid --sizes 4Ki --threads 1 --target AVX2");
   return {app, [args](std::span<const std::string> trailing) {
             reject_trailing("bench", trailing);
             const Plan plan = plan_of(*args);
+            kernels::set_target(plan.target);
             const std::vector<Row> rows =
                 plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
             return args->json ? to_json(plan, rows) : to_text(plan, rows);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "activa/error.h"
+#include "activa/kernels.h"
 #include "activa/ops/all.h"
 #include "cli/command.h"
 #include "cli/suggest.h"
@@ -55,7 +56,7 @@ const CLI::Option* option_named(const CLI::App& app, std::string_view word) {
 
 // Candidates for the value of option `o`: paths by its value name (DIR,
 // FILE), activations for a function positional or an option naming them,
-// the choices of --lang and --dtype.
+// the choices of --lang, --dtype and --target (this CPU's SIMD targets).
 std::string values_of(const CLI::Option& o) {
   const std::string type = o.get_type_name();
   if (contains(type, "DIR")) return "__dirs__\n";
@@ -63,6 +64,11 @@ std::string values_of(const CLI::Option& o) {
   const std::string name = o.get_lnames().empty() ? "" : "--" + o.get_lnames().front();
   if (name == "--lang") return "en\nes\n";
   if (name == "--dtype") return "float32\nfloat64\n";
+  if (name == "--target") {
+    std::string out;
+    for (const std::string& t : kernels::targets()) out += t + "\n";
+    return out;
+  }
   if ((o.get_positional() && (contains(type, "NAME") || contains(type, "FUNCTION"))) || contains(name, "activation") ||
       name == "--functions") {
     std::string out;

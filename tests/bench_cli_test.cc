@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "activa/kernels.h"
 #include "activa/ops/all.h"
 #include "process.h"
 
@@ -133,6 +134,16 @@ TEST_F(BenchCli, Float64AndSeveralThreads) {
   EXPECT_EQ(j[5].at("threads"), 2);
 }
 
+// --target times the kernels of that target: the header names it, for every
+// target this CPU has.
+TEST_F(BenchCli, TargetOptionTimesThatTarget) {
+  for (const std::string& target : activa::kernels::targets()) {
+    const std::string out =
+        ok({"bench", "--sizes", "1000", "--threads", "1", "--functions", "sigmoid", "--target", target});
+    EXPECT_NE(out.find("(SIMD target " + target + ")"), std::string::npos) << out;
+  }
+}
+
 class BenchCliBadInput : public BenchCli, public testing::WithParamInterface<std::vector<std::string>> {};
 
 TEST_P(BenchCliBadInput, ExitsTwoWithOneLineOnStderrAndNothingOnStdout) {
@@ -166,6 +177,8 @@ INSTANTIATE_TEST_SUITE_P(
                     std::vector<std::string>{"--threads", "two"},
                     std::vector<std::string>{"--cols", "0"},
                     std::vector<std::string>{"--dtype", "float16"},
+                    std::vector<std::string>{"--target", "AVX1024"},
+                    std::vector<std::string>{"--target", "avx2"},
                     std::vector<std::string>{"--bogus"},
                     std::vector<std::string>{"extra"}));
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "activa/error.h"
+#include "activa/kernels.h"
 #include "activa/ops/all.h"
 #include "activa/plot.h"
 #include "process.h"
@@ -493,6 +494,9 @@ TEST_F(Cli, CompletionScriptIsTheInstalledOneAndCompletes) {
   EXPECT_EQ(ok({"completion", "words", "--", "plot", "relu", "-o"}), "__files__\n");
   EXPECT_EQ(ok({"completion", "words", "--", "tour", "--plots"}), "__dirs__\n");
   EXPECT_EQ(ok({"completion", "words", "--", "info", "--lang"}), "en\nes\n");
+  std::string targets;
+  for (const std::string& t : activa::kernels::targets()) targets += t + "\n";
+  EXPECT_EQ(ok({"completion", "words", "--", "bench", "--target"}), targets);
   // Through bash itself: "activa pl<TAB>" and "activa info --lang <TAB>".
   const std::string cli(kCli);
   const std::string driver = "source " + script.string() + "; COMP_WORDS=(" + cli +
