@@ -98,8 +98,8 @@ HWY_INLINE V AddProductUnless(DC, M m, V acc, V a, V b) {
 // targets (and scalar) run it one lane at a time. The same bits either way:
 // every lane's value depends on its own elements only. One lane at a time, a
 // tail of 15 floats ran the whole body 15 times, each a dependency chain:
-// masked, sigmoid, tanh and ELU forward over 100 floats ran 7.4x-9.0x, over
-// 1,000 3.2x-3.5x, and softmax over rows of 100 1.24x forward and 1.40x
+// masked, sigmoid, tanh and ELU forward over 100 floats ran 7.2x-8.5x, over
+// 1,000 2.9x-3.75x, and softmax over rows of 100 1.24x forward and 1.40x
 // backward on AVX-512 (activa bench and softmax A/B runs against 72cbd95,
 // docs/bench.md).
 inline constexpr bool kMaskedTails = HWY_TARGET <= HWY_AVX2;

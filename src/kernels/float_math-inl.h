@@ -142,10 +142,11 @@ HWY_INLINE V Scale(D d, V v, hn::Vec<hn::RebindToSigned<D>> k) {
 // Lanes of table[0, 8 << kBits) at the low 3 + kBits bits of i, on
 // AVX2's 8 float lanes: a permutation of each 8 entries (vpermps reads an
 // index's low three bits), then a blend a bit above them picks between
-// halves, from bit 3 up. Gathers cost ~25 cycles each on the Ice Lake-SP
-// guest measured here (microcode against Gather Data Sampling makes them
-// slow on many Intel parts); sigmoid's forward looks up seven coefficients a
-// vector.
+// halves, from bit 3 up. Gathers cost ~20 cycles each on the Ice Lake-SP
+// guest measured here: sigmoid's forward, seven gathers a vector of 8, took
+// ~160 cycles a vector (the Gather Data Sampling microcode slows gathers on
+// many Intel parts; whether it did here, where Linux reports the guest not
+// affected, is not known).
 template <int kBits>
 HWY_INLINE __m256 PermuteTable(const float* table, __m256i i) {
   if constexpr (kBits == 0) {
