@@ -2,8 +2,8 @@
 // memory-bandwidth limit, timed in one process by Google Benchmark.
 //
 //   activa_compare [--sizes=4Ki,256Ki,16Mi,128Mi] [--threads=1,2] [--functions=NAME,...]
-//                  [--cols=10,1000,100000] [--range=-6:6] [--summary=FILE] [--merge=FILE.json ...]
-//                  [--benchmark_...]
+//                  [--cols=10,1000,100000] [--range=-6:6] [--target=NAME] [--summary=FILE]
+//                  [--merge=FILE.json ...] [--benchmark_...]
 //   activa_compare --accuracy[=STRIDE] [--functions=NAME,...] [--threads=N] [--summary=FILE]
 //
 // --accuracy times nothing: it runs activa and the baselines on every
@@ -29,6 +29,11 @@
 // plot range of every op, where both branches are taken): kernels whose cost
 // depends on the input (float32 sigmoid past |x| = 7.875) can be timed on
 // wider data too. Its context ("input_range") is in the JSON output.
+//
+// --target=NAME runs activa's kernels on another SIMD target of this CPU
+// (kernels::targets(): AVX2 on an AVX-512 machine, say); the baselines
+// choose their own (oneDNN's can be capped with ONEDNN_MAX_CPU_ISA=AVX2).
+// The summary's header and the JSON context ("activa_target") name it.
 //
 // --merge=FILE.json reads the measurements of an earlier run (its
 // --benchmark_out=FILE.json) and keeps, per benchmark, the fastest of both:
@@ -75,6 +80,7 @@ struct Config {
   std::vector<std::string> merge;
   std::uint64_t accuracy_stride = 0;  // --accuracy: 0 times, otherwise measures errors
   double range_lo = -6, range_hi = 6;  // --range
+  std::string target;  // --target: empty for the best this CPU has
 };
 
 // "LO:HI" with LO < HI, both finite.
@@ -144,6 +150,15 @@ Config parse_flags(int argc, char** argv) {
       }
     } else if (auto v = value("--range")) {
       std::tie(c.range_lo, c.range_hi) = parse_range(*v);
+    } else if (auto v = value("--target")) {
+      c.target = *v;
+      const std::vector<std::string> targets = activa::kernels::targets();
+      if (std::find(targets.begin(), targets.end(), c.target) == targets.end()) {
+        std::string names;
+        for (const std::string& t : targets) names += (names.empty() ? "" : ", ") + t;
+        throw std::invalid_argument("--target: '" + c.target + "' is not a SIMD target of this CPU (it has: " + names +
+                                    ")");
+      }
     } else if (auto v = value("--summary")) {
       c.summary = *v;
     } else if (arg == "--accuracy") {
@@ -567,6 +582,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "activa_compare: %s\n", e.what());
     return 2;
   }
+  if (!config.target.empty()) activa::kernels::set_target(config.target);
   g_fill_threads = *std::max_element(config.threads.begin(), config.threads.end());
   g_range_lo = config.range_lo;
   g_range_hi = config.range_hi;

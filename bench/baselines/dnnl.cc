@@ -172,9 +172,22 @@ std::vector<Baseline> dnnl_baselines() {
 std::string_view dnnl_description() {
   static const std::string kText = [] {
     const dnnl_version_t* v = dnnl_version();
+    // The instruction set its kernels use (capped by ONEDNN_MAX_CPU_ISA).
+    std::string isa;
+    switch (dnnl_get_effective_cpu_isa()) {
+      case dnnl_cpu_isa_sse41: isa = "SSE4.1"; break;
+      case dnnl_cpu_isa_avx: isa = "AVX"; break;
+      case dnnl_cpu_isa_avx2: isa = "AVX2"; break;
+      case dnnl_cpu_isa_avx2_vnni: isa = "AVX2 VNNI"; break;
+      case dnnl_cpu_isa_avx512_core: isa = "AVX-512"; break;
+      case dnnl_cpu_isa_avx512_core_vnni: isa = "AVX-512 VNNI"; break;
+      case dnnl_cpu_isa_avx512_core_bf16: isa = "AVX-512 BF16"; break;
+      case dnnl_cpu_isa_avx512_core_amx: isa = "AVX-512 AMX"; break;
+      default: isa = "other"; break;
+    }
     return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
            std::to_string(v->patch) + " (" + (v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other") +
-           " runtime)";
+           " runtime, ISA " + isa + ")";
   }();
   return kText;
 }

@@ -23,6 +23,7 @@
 #include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #include <hwy/highway.h>
@@ -260,8 +261,86 @@ HWY_INLINE V PieceOffset(D d, V u, V big, V magic) {
   }
 }
 
-// A piecewise polynomial (taylor.h) at u in [0, kPiecesEnd): u lies in piece
-// i = round(4u), at s = u - i/4 in [-1/8, 1/8] (exact: s is a float). 4u +
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+// On AVX2's 8 float lanes, c[0..8) of each lane's piece (i's low five bits)
+// from the table's rows (taylor.h, kPieceRows): the rows' byte offsets go
+// through the stack, each lane pair (p, p + 4) has its rows' halves loaded
+// into the two halves of a vector, and two 4x4 transposes within the halves
+// (16 shuffles) leave coefficient k in vector k. For 7 coefficients, 15
+// shuffles, 8 inserts and 24 loads, where a permutation per 8 entries
+// (PermuteTable) took 28 permutations and 21 blends; the same values.
+// Sigmoid, tanh and ELU forward 1.23x-1.35x, sigmoid's and tanh's backward
+// 1.24x-1.55x at 16 Ki and 256 Ki (docs/bench.md), though a quad's 28
+// coefficients spill from AVX2's 16 registers (computing them nearer their
+// use, or a vector at a time, ran slower).
+template <const auto& kTable>
+HWY_INLINE void PieceRows(__m256i i, __m256 (&c)[8]) {
+  const char* rows = reinterpret_cast<const char*>(detail::kPieceRows<kTable>.r);
+  alignas(32) std::int32_t at[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(at),
+                     _mm256_and_si256(_mm256_slli_epi32(i, 5), _mm256_set1_epi32(31 << 5)));
+  // Read back from memory: GCC would extract the lanes (vpextrd, two
+  // operations each, one on the shuffle port).
+  asm("" : "+m"(at));
+  __m256 t[8];
+  for (int p = 0; p < 4; ++p) {
+    const float* low = reinterpret_cast<const float*>(rows + at[p]);
+    const float* high = reinterpret_cast<const float*>(rows + at[p + 4]);
+    t[p] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(low)), _mm_load_ps(high), 1);
+    t[p + 4] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(low + 4)), _mm_load_ps(high + 4), 1);
+  }
+  for (int h = 0; h < 8; h += 4) {
+    const __m256 ab0 = _mm256_unpacklo_ps(t[h], t[h + 1]), ab1 = _mm256_unpackhi_ps(t[h], t[h + 1]);
+    const __m256 cd0 = _mm256_unpacklo_ps(t[h + 2], t[h + 3]), cd1 = _mm256_unpackhi_ps(t[h + 2], t[h + 3]);
+    c[h] = _mm256_shuffle_ps(ab0, cd0, 0x44);
+    c[h + 1] = _mm256_shuffle_ps(ab0, cd0, 0xEE);
+    c[h + 2] = _mm256_shuffle_ps(ab1, cd1, 0x44);
+    c[h + 3] = _mm256_shuffle_ps(ab1, cd1, 0xEE);
+  }
+}
+#endif
+
+// Whether D's lanes take their coefficients from the rows (PieceRows).
+template <class D>
+constexpr bool PieceRowLookup() {
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  if constexpr (!hn::kIsTwin<D>) return hn::MaxLanes(D()) == 8 && sizeof(hn::TFromD<D>) == 4;
+#endif
+  return false;
+}
+
+// Coefficient k of each lane's piece at the table indices i: a lookup of
+// c[k] where it is used (Lookup32), or on AVX2 all of them at once from the
+// rows (PieceRows); a twin's halves each their own.
+template <const auto& kTable, class D, class = void>
+struct PieceCoefficients {
+  hn::Vec<hn::RebindToSigned<D>> i;
+  HWY_INLINE hn::Vec<D> operator[](std::size_t k) const { return Lookup32(D(), i, kTable.c[k]); }
+};
+
+template <const auto& kTable, class D1>
+struct PieceCoefficients<kTable, hn::TwinD<D1>> {
+  PieceCoefficients<kTable, D1> a, b;
+  explicit PieceCoefficients(hn::Twin<hn::Vec<hn::RebindToSigned<D1>>> i) : a{i.a}, b{i.b} {}
+  HWY_INLINE hn::Twin<hn::Vec<D1>> operator[](std::size_t k) const { return {a[k], b[k]}; }
+};
+
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+template <const auto& kTable, class D>
+struct PieceCoefficients<kTable, D, std::enable_if_t<PieceRowLookup<D>()>> {
+  hn::Vec<hn::RebindToSigned<D>> i;
+  __m256 c[8];
+  explicit PieceCoefficients(hn::Vec<hn::RebindToSigned<D>> at) : i(at) { PieceRows<kTable>(i.raw, c); }
+  // Past the rows' 8 (tanh's derivative has 9), a lookup.
+  HWY_INLINE hn::Vec<D> operator[](std::size_t k) const {
+    return k < 8 ? hn::Vec<D>{c[k]} : Lookup32(D(), i, kTable.c[k]);
+  }
+};
+#endif
+
+// A piecewise polynomial (taylor.h: the table kTable) at u in [0,
+// kPiecesEnd): u lies in piece i = round(4u), at s = u - i/4 in [-1/8, 1/8]
+// (exact: s is a float). 4u +
 // 1.5 * 2^23 rounds 4u to an integer and holds it in its low bits, the table
 // index (two instructions where a conversion to integer costs Highway five).
 // The coefficients are those of t = 4s scaled by 4^k (taylor.h), so every
@@ -273,19 +352,20 @@ HWY_INLINE V PieceOffset(D d, V u, V big, V magic) {
 // rest less. Lanes with u outside [0, kPiecesEnd) get values the caller
 // must discard. kReduce: PieceOffset's. A mirrored table (taylor.h, Mirror)
 // takes x = -u itself: i = round(-4x), at x + i/4 = -s.
-template <bool kReduce = false, class D, class V = hn::Vec<D>, std::size_t Degree, bool PairedSlope, bool Mirrored>
-HWY_INLINE Pair<V> EvaluatePieces(D d, const detail::PieceTable<Degree, PairedSlope, Mirrored>& table, V u) {
-  constexpr float kDirection = detail::PieceTable<Degree, PairedSlope, Mirrored>::kDirection;
+template <const auto& kTable, bool kReduce = false, class D, class V = hn::Vec<D>>
+HWY_INLINE Pair<V> EvaluatePieces(D d, V u) {
+  using Table = std::remove_cvref_t<decltype(kTable)>;
+  constexpr float kDirection = Table::kDirection;
   const V magic = hn::Set(d, 0x1.8p23f), per_unit = hn::Set(d, kDirection * detail::kPiecesPerUnit);
   const V big = Fma(d, u, per_unit, magic);
-  const auto i = hn::BitCast(hn::RebindToSigned<D>(), big);
+  const PieceCoefficients<kTable, D> c(hn::BitCast(hn::RebindToSigned<D>(), big));
   const V s = PieceOffset<kReduce, kDirection>(d, u, big, magic);
-  constexpr std::size_t kTop = Degree + 1;
-  V q = Lookup32(d, i, table.c[kTop]);
-  for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, s, Lookup32(d, i, table.c[k]));
-  V w = Fma(d, hn::Mul(s, s), q, Lookup32(d, i, table.c[1]));
-  if constexpr (PairedSlope) w = Fma(d, s, Lookup32(d, i, table.c[Degree + 2]), w);
-  return {Lookup32(d, i, table.c[0]), Fma(d, s, Lookup32(d, i, table.c[2]), w)};
+  constexpr std::size_t kTop = Table::kDegree + 1;
+  V q = c[kTop];
+  for (std::size_t k = kTop - 1; k >= 3; --k) q = Fma(d, q, s, c[k]);
+  V w = Fma(d, hn::Mul(s, s), q, c[1]);
+  if constexpr (Table::kPairedSlope) w = Fma(d, s, c[Table::kDegree + 2], w);
+  return {c[0], Fma(d, s, c[2], w)};
 }
 
 // The integers whose order is that of a piece table's argument v = u /

@@ -174,8 +174,25 @@ template <std::size_t Degree, bool PairedSlope = false, bool Mirrored = false>
 struct PieceTable {
   // The argument's direction: u = kDirection x.
   static constexpr float kDirection = Mirrored ? -1.0f : 1.0f;
-  alignas(64) float c[Degree + 2 + PairedSlope][kPieces];
+  static constexpr std::size_t kDegree = Degree, kCount = Degree + 2 + PairedSlope;
+  static constexpr bool kPairedSlope = PairedSlope;
+  alignas(64) float c[kCount][kPieces];
 };
+
+// The first 8 coefficients piece by piece, row i = c[0..8)[i] (padded with
+// zeros), for AVX2, which loads each lane's row and transposes them
+// (float_math-inl.h, PieceRows) instead of permuting each coefficient's
+// table. Built, like every table, at compile time, and only where used.
+template <const auto& kTable>
+inline constexpr auto kPieceRows = [] {
+  struct {
+    alignas(32) float r[kPieces][8];
+  } rows{};
+  for (std::size_t i = 0; i < kPieces; ++i) {
+    for (std::size_t k = 0; k < std::size(kTable.c) && k < 8; ++k) rows.r[i][k] = kTable.c[k][i];
+  }
+  return rows;
+}();
 
 // f: a function of one number of any type R (a spec's formula, or one
 // divided by u: tanh(u) / u). Its series is computed to one order more than

@@ -44,7 +44,7 @@ struct Body<ops::Elu> {
     if constexpr (sizeof(F) == 4) {
       const bool unit = o.alpha == 1;  // PyTorch's default: alpha x = x exactly
       const auto pieces = [&](V v) ACTIVA_INLINE_LAMBDA {  // v = x: the pieces are mirrored (pieces.h)
-        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kEluPieces, v);
+        const Pair<V> g = EvaluatePieces<detail::kEluPieces, /*kReduce=*/true>(d, v);
         // x lo + 0: +0 where x = -0, as p hi + (e hi + p lo) gives.
         if (unit) return Fma(d, x, g.hi, Fma(d, x, g.lo, hn::Zero(d)));
         const V p = hn::Mul(alpha, x);

@@ -44,7 +44,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Forward(D d, V x, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
-        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kSigmoidCentredPieces, u);
+        const Pair<V> g = EvaluatePieces<detail::kSigmoidCentredPieces, /*kReduce=*/true>(d, u);
         const V m = hn::Xor(hn::And(x, hn::SignBit(d)), hn::Set(d, -1.0f));
         return Fma(d, m, g.lo, Fma(d, m, g.hi, hn::Set(d, 0.5f)));
       };
@@ -62,7 +62,7 @@ struct Body<ops::Sigmoid> {
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Sigmoid::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
-        const Pair<V> g = EvaluatePieces(d, detail::kSigmoidDerivativePieces, u);
+        const Pair<V> g = EvaluatePieces<detail::kSigmoidDerivativePieces>(d, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));

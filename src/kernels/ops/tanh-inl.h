@@ -42,7 +42,7 @@ struct Body<ops::Tanh> {
   static HWY_INLINE V Forward(D d, V x, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
-        const Pair<V> g = EvaluatePieces</*kReduce=*/true>(d, detail::kTanhPieces, u);
+        const Pair<V> g = EvaluatePieces<detail::kTanhPieces, /*kReduce=*/true>(d, u);
         return Fma(d, x, g.hi, hn::Mul(x, g.lo));
       };
       return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
@@ -65,7 +65,7 @@ struct Body<ops::Tanh> {
   static HWY_INLINE V Backward(D d, V x, V dy, const ops::Tanh::Options&) {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
       const auto pieces = [&](V u) ACTIVA_INLINE_LAMBDA {
-        const Pair<V> g = EvaluatePieces(d, detail::kTanhDerivativePieces, u);
+        const Pair<V> g = EvaluatePieces<detail::kTanhDerivativePieces>(d, u);
         return hn::Add(g.hi, g.lo);
       };
       return hn::Mul(dy, Piecewise(d, hn::Abs(x), pieces, [&] { return DerivativeTail(d, x); }));
