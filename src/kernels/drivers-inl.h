@@ -1210,29 +1210,24 @@ HWY_INLINE double RowMax(const T* x, std::size_t n) {
   const hn::ScalableTag<T> d;
   const hn::QuadD<decltype(d)> dq;
   const std::size_t lanes = hn::Lanes(d);
+  // v (a vector or a quad) into the running max m and NaN flags nan.
+  const auto take = [](auto dv, auto& m, auto& nan, auto v) ACTIVA_INLINE_LAMBDA {
+    nan = hn::Or(nan, hn::VecFromMask(dv, hn::IsNaN(v)));
+    m = hn::Max(m, v);
+  };
   auto mq = hn::Set(dq, -std::numeric_limits<T>::infinity());
   auto nanq = hn::Zero(dq);
   std::size_t i = 0;
-  for (; i + 4 * lanes <= n; i += 4 * lanes) {
-    const auto v = hn::LoadU(dq, x + i);
-    nanq = hn::Or(nanq, hn::VecFromMask(dq, hn::IsNaN(v)));
-    mq = hn::Max(mq, v);
-  }
+  for (; i + 4 * lanes <= n; i += 4 * lanes) take(dq, mq, nanq, hn::LoadU(dq, x + i));
   const auto m2 = hn::Max(mq.a, mq.b);
   const auto nan2 = hn::Or(nanq.a, nanq.b);
   auto m = hn::Max(m2.a, m2.b);
   auto nan = hn::Or(nan2.a, nan2.b);
-  for (; i + lanes <= n; i += lanes) {
-    const auto v = hn::LoadU(d, x + i);
-    nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
-    m = hn::Max(m, v);
-  }
+  for (; i + lanes <= n; i += lanes) take(d, m, nan, hn::LoadU(d, x + i));
   if constexpr (kMaskedTails) {
     if (i < n) {
       const auto mask = hn::FirstN(d, n - i);
-      const auto v = hn::IfThenElse(mask, LoadAs(d, FirstLanes<decltype(d)>{n - i}, x + i), m);
-      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
-      m = hn::Max(m, v);
+      take(d, m, nan, hn::IfThenElse(mask, LoadAs(d, FirstLanes<decltype(d)>{n - i}, x + i), m));
       i = n;
     }
   }
@@ -1405,12 +1400,8 @@ void AlongDimBackward(const T* y, const T* dy, T* dx, RowLayout l, std::int64_t 
     const T *ys = y + base, *dys = dy + base;
     T* dxs = dx + base;
     if (inner == 1) {
-      double dot = next;
-      if (!ahead) {
-        dot = dot_of(o);
-      } else if (o + 1 < outer_end) {
-        next = dot_of(o + 1);
-      }
+      const double dot = ahead ? next : dot_of(o);
+      if (ahead && o + 1 < outer_end) next = dot_of(o + 1);
       // Rows that fit in L1: fetch the y and dy of the row whose dot product
       // comes next during these outputs, a line of each every 64 bytes (1.07x
       // at rows of 1,000 from L3; longer rows stream well without, and lost
