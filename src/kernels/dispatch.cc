@@ -15,16 +15,28 @@
 HWY_BEFORE_NAMESPACE();
 namespace activa::kernels::HWY_NAMESPACE {
 
+// A body's cost per element of T (table.h): kCost, or for double kCost64
+// where the body states it (sigmoid's, tanh's and ELU's double paths are an
+// exponential in double, where float has piecewise polynomials).
+template <class Op, class T>
+constexpr detail::Cost CostOf() {
+  if constexpr (sizeof(T) == 8 && requires { Body<Op>::kCost64; }) {
+    return Body<Op>::kCost64;
+  } else {
+    return Body<Op>::kCost;
+  }
+}
+
 template <class Op, class T>
 constexpr detail::KernelFns<Op, T> MakeFns() {
   if constexpr (Op::info.kind == Kind::pointwise) {
     decltype(detail::KernelFns<Op, T>::backward_from_output) from_output = nullptr;
     if constexpr (DerivesFromOutput<Op>) from_output = &PointwiseBackwardFromOutput<Op, T>;
-    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, from_output, Body<Op>::kCost};
+    return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, from_output, CostOf<Op, T>()};
   } else if constexpr (Op::info.kind == Kind::weighted) {
-    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, Body<Op>::kCost};
+    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, CostOf<Op, T>()};
   } else {
-    return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>, Body<Op>::kCost};
+    return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>, CostOf<Op, T>()};
   }
 }
 

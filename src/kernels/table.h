@@ -24,13 +24,23 @@ inline std::int64_t blocks_per_row(const ChannelLayout& l) {
 // What an element costs a body, in units of relu's forward (a load, a
 // compare, a store): the threads start where the work pays for their fork and
 // join (dispatch.cc). Measured with 1 and 2 threads at 2-64 Ki elements on the
-// 2-core AVX-512 machine; each body states its own.
+// 2-core AVX-512 machine; each body states its own, kCost for float and
+// double alike, and kCost64 for double where its double path computes
+// otherwise (dispatch.cc, CostOf).
 struct Cost {
   std::int64_t forward = 1, backward = 1;
   // Backward from the output (DerivesFromOutput ops): a fused multiply-add
   // and a multiply.
   std::int64_t from_output = 2;
 };
+
+// Double sigmoid, tanh and ELU, both directions: an exponential in double,
+// 5-8x float's pieces per element. With float's 4, one thread ran up to 8 Ki
+// elements, where two ran 1.35x-1.75x faster from 2 Ki on (AMD Zen 5, 2
+// cores, 2026-12-01: a scratch build with the threads from 64 units of work
+// on, `activa bench --dtype float64 --threads 1,2 --sizes 512,...,64Ki`);
+// they break even at ~1 Ki.
+inline constexpr Cost kDoubleExpCost{.forward = 32, .backward = 32};
 
 // From this cost up, a body is one long dependency chain per vector (an
 // exponential, a polynomial): its drivers interleave four vectors

@@ -29,6 +29,7 @@ struct Body<ops::Sigmoid> {
   // Cost per element (table.h): a polynomial of degree 5 and its lookups
   // (one thread is faster up to ~9 Ki elements, measured with 1 and 2).
   static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
+  static constexpr detail::Cost kCost64 = detail::kDoubleExpCost;  // double: an exponential
 
   // Float32: for |x| < 7.875, g = sigmoid(-|x|) - 1/2 from its pieces
   // (kSigmoidCentredPieces), and sigmoid(x) = 1/2 + g where x < 0, else

@@ -29,6 +29,7 @@ struct Body<ops::Tanh> {
   // Cost per element (table.h): a polynomial of degree 5 (forward) or 6
   // (backward) and its lookups.
   static constexpr detail::Cost kCost{.forward = 4, .backward = 4};
+  static constexpr detail::Cost kCost64 = detail::kDoubleExpCost;  // double: an exponential
 
   // Float32: tanh(x) = x g(u), u = |x| < 7.875, with g = hi + lo from the
   // pieces of tanh(u) / u (in [0.12, 1]): x hi + x lo, x lo rounded first (it
