@@ -53,9 +53,9 @@ constexpr bool interleaves(std::int64_t cost) { return cost >= kChainCost; }
 // at a time, masked) or, forward below kVectorRow (drivers-inl.h), a vector
 // of rows at a time, transposed through a stack buffer; longer ones one row
 // at a time with full vectors along the row. Either costs about as much per
-// element as kShortRowCost copies more than the body: softmax over float rows of 10
-// breaks even on two threads at ~2 Ki elements forward and ~3 Ki backward
-// (Zen 5; with 24, 0.72x and 0.52x one thread's at 1,000 elements).
+// element as kShortRowCost copies more than the body: softmax over float rows
+// of 10 breaks even on two threads at ~2 Ki elements forward and ~3 Ki
+// backward (Zen 5; with 24, 0.72x and 0.52x one thread's at 1,000 elements).
 inline constexpr std::size_t kSmallRow = 32;
 inline constexpr std::int64_t kShortRowCost = 8;
 
