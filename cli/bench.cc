@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdio>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -41,6 +42,7 @@ struct BenchArgs {
   std::string cols = "10,1000,100000";
   std::string dtype = "float32";
   std::string target;  // default: the best this CPU has
+  std::string parallel_threshold;  // default: kernels::parallel_threshold()
   bool json = false;
 };
 
@@ -51,6 +53,7 @@ struct Plan {
   std::vector<int> threads;
   DType dtype = DType::float32;
   std::string target;  // empty: the best
+  std::int64_t parallel_threshold = 0;
 };
 
 struct Row {
@@ -134,6 +137,16 @@ Plan plan_of(const BenchArgs& args) {
     }
     plan.target = args.target;
   }
+  plan.parallel_threshold = kernels::parallel_threshold();
+  if (!args.parallel_threshold.empty()) {
+    const std::string& text = args.parallel_threshold;
+    const auto n = text == "0" ? std::optional<std::int64_t>(0) : bench::parse_size(text);
+    if (!n) {
+      throw Error("bench: --parallel-threshold: " + in_quotes(text) +
+                  " is not a count of work units (0, or e.g. 1000, 32Ki)");
+    }
+    plan.parallel_threshold = *n;
+  }
   return plan;
 }
 
@@ -206,7 +219,12 @@ std::string to_text(const Plan& plan, const std::vector<Row>& rows) {
      << "backward_y: backward from the saved output (" << from_output_names()
      << "), as PyTorch's autograd computes it.\n"
      << "limit: the fastest read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel, same size, "
-        "on up to as many threads.\n\n";
+        "on up to as many threads.\n";
+  if (plan.parallel_threshold != kernels::kDefaultParallelThreshold) {
+    os << "threads: from " << plan.parallel_threshold << " units of work (--parallel-threshold; default "
+       << kernels::kDefaultParallelThreshold << ").\n";
+  }
+  os << '\n';
   bench::Table table({"<function", "<direction", "size", "cols", "threads", "Gelem/s", "limit Gelem/s",
                       "% of limit"});
   for (const Row& r : rows) {
@@ -257,6 +275,11 @@ Command add_bench(CLI::App& parent) {
   app->add_option("--target", args->target,
                   "SIMD target to time, one this CPU has: " + target_names() + " (default the first, the best)")
       ->type_name("NAME");
+  app->add_option("--parallel-threshold", args->parallel_threshold,
+                  "work (in elements of relu's forward) from which kernels use threads: 0 for any work, to "
+                  "see where two threads start to pay (default " +
+                      std::to_string(kernels::parallel_threshold()) + ")")
+      ->type_name("WORK");
   app->add_flag("--json", args->json,
                 "print a JSON array, one object per row: function, direction, dtype, n (elements), cols "
                 "(row-wise functions), threads, gelem_per_s, limit_gelem_per_s");
@@ -273,13 +296,22 @@ Command add_bench(CLI::App& parent) {
       "  activa bench\n"
       "  activa bench --functions sigmoid,relu --sizes 16Mi --threads 1,2\n"
       "  activa bench --dtype float64 --json\n"
-      "  activa bench --functions sigmoid --sizes 4Ki --threads 1 --target AVX2");
+      "  activa bench --functions sigmoid --sizes 4Ki --threads 1 --target AVX2\n"
+      "  activa bench --functions sigmoid --sizes 2Ki,4Ki,8Ki,16Ki --threads 1,2 --parallel-threshold 0");
   return {app, [args](std::span<const std::string> trailing) {
             reject_trailing("bench", trailing);
             const Plan plan = plan_of(*args);
             kernels::set_target(plan.target);
-            const std::vector<Row> rows =
-                plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
+            const std::int64_t threshold = kernels::parallel_threshold();
+            kernels::set_parallel_threshold(plan.parallel_threshold);
+            std::vector<Row> rows;
+            try {
+              rows = plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
+            } catch (...) {
+              kernels::set_parallel_threshold(threshold);
+              throw;
+            }
+            kernels::set_parallel_threshold(threshold);
             return args->json ? to_json(plan, rows) : to_text(plan, rows);
           }};
 }

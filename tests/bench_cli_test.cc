@@ -134,6 +134,22 @@ TEST_F(BenchCli, Float64AndSeveralThreads) {
   EXPECT_EQ(j[5].at("threads"), 2);
 }
 
+// --parallel-threshold moves the threads' cut-over for the run, and the header
+// says so; without it, no such line.
+TEST_F(BenchCli, ParallelThresholdOptionIsStatedInTheHeader) {
+  const std::string forced = ok({"bench", "--sizes", "1000", "--threads", "1,2", "--functions", "relu",
+                                 "--parallel-threshold", "0"});
+  EXPECT_NE(forced.find("threads: from 0 units of work (--parallel-threshold; default " +
+                        std::to_string(activa::kernels::kDefaultParallelThreshold) + ")."),
+            std::string::npos)
+      << forced;
+  const std::string plain = ok({"bench", "--sizes", "1000", "--threads", "1", "--functions", "relu"});
+  EXPECT_EQ(plain.find("threads: from"), std::string::npos) << plain;
+  const json j = json::parse(ok({"bench", "--sizes", "1000", "--threads", "2", "--functions", "relu",
+                                 "--parallel-threshold", "32Ki", "--json"}));
+  EXPECT_EQ(j.size(), 2u);
+}
+
 // --target times the kernels of that target: the header names it, for every
 // target this CPU has.
 TEST_F(BenchCli, TargetOptionTimesThatTarget) {
@@ -179,6 +195,8 @@ INSTANTIATE_TEST_SUITE_P(
                     std::vector<std::string>{"--dtype", "float16"},
                     std::vector<std::string>{"--target", "AVX1024"},
                     std::vector<std::string>{"--target", "avx2"},
+                    std::vector<std::string>{"--parallel-threshold", "-1"},
+                    std::vector<std::string>{"--parallel-threshold", "many"},
                     std::vector<std::string>{"--bogus"},
                     std::vector<std::string>{"extra"}));
 

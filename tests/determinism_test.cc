@@ -114,6 +114,7 @@ class Determinism : public ::testing::Test {
     kernels::set_target("");
     kernels::set_num_threads(0);
     kernels::set_streaming_threshold(kernels::kDefaultStreamingThreshold);
+    kernels::set_parallel_threshold(kernels::kDefaultParallelThreshold);
   }
 };
 
@@ -458,6 +459,44 @@ TEST_F(Determinism, StreamingThresholdSetting) {
   EXPECT_EQ(kernels::streaming_threshold(), kernels::kDefaultStreamingThreshold);
   kernels::set_streaming_threshold(12345);
   EXPECT_EQ(kernels::streaming_threshold(), 12345u);
+}
+
+// Threads for any work (set_parallel_threshold(0), as `activa bench
+// --parallel-threshold 0` sets it): calls far below the default cut-over,
+// split between two threads, give one thread's bits; and no threads at all
+// (INT64_MAX) give them on calls far above it.
+template <class T>
+void check_parallel_threshold() {
+  for_each_op([]<class Op>() {
+    for (const std::size_t n : {std::size_t{70}, std::size_t{1000}, kLarge}) {
+      kernels::set_num_threads(1);
+      const std::vector<T> reference = run<Op, T>(n);
+      kernels::set_num_threads(2);
+      for (const std::int64_t threshold : {std::int64_t{0}, std::numeric_limits<std::int64_t>::max()}) {
+        kernels::set_parallel_threshold(threshold);
+        EXPECT_TRUE(same_bits(run<Op, T>(n), reference))
+            << Op::info.name << " " << dtype_name(dtype_of<T>()) << " differs with 2 threads from " << threshold
+            << " units of work, n = " << n;
+      }
+      kernels::set_parallel_threshold(kernels::kDefaultParallelThreshold);
+    }
+  });
+}
+
+TEST_F(Determinism, ParallelThresholdFloat32) { check_parallel_threshold<float>(); }
+TEST_F(Determinism, ParallelThresholdFloat64) { check_parallel_threshold<double>(); }
+
+TEST_F(Determinism, ParallelThresholdSetting) {
+  EXPECT_EQ(kernels::parallel_threshold(), kernels::kDefaultParallelThreshold);
+  kernels::set_parallel_threshold(0);
+  EXPECT_EQ(kernels::parallel_threshold(), 0);
+  try {
+    kernels::set_parallel_threshold(-1);
+    ADD_FAILURE() << "a negative parallel threshold was accepted";
+  } catch (const activa::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "parallel threshold must be >= 0 (0: threads for any work), got -1");
+  }
+  EXPECT_EQ(kernels::parallel_threshold(), 0);  // unchanged by the refused value
 }
 
 TEST_F(Determinism, InPlaceFloat32) { check_in_place<float>(); }

@@ -110,9 +110,18 @@ void set_target(std::string_view name);
 int num_threads();
 void set_num_threads(int n);
 // Work below which a kernel runs on one thread, counted in elements of a
-// copy-like op (relu's forward). Costlier ops count each element as several
-// (sigmoid's as 16: below 2 Ki elements), so their threads start earlier.
+// copy-like op (relu's forward: one thread below 32 Ki elements). Costlier
+// ops count each element as several (float sigmoid's as 4: below 8 Ki
+// elements; double sigmoid's as 32: below 1 Ki), so their threads start
+// earlier. The costs were measured on 2-core machines, where the fork and
+// join of two threads cost ~1.5 us; elsewhere the best cut-over differs:
+// set_parallel_threshold moves it (0: threads for any work, INT64_MAX:
+// never), and `activa bench --parallel-threshold 0 --threads 1,2` measures
+// where two threads start to pay. The values are the same either way.
+inline constexpr std::int64_t kDefaultParallelThreshold = std::int64_t{1} << 15;
 std::int64_t parallel_threshold();
+// Throws activa::Error for a negative work.
+void set_parallel_threshold(std::int64_t work);
 
 // Calls that read and write at least this many bytes in all store their
 // output with streaming stores, around the caches: pointwise ops (sigmoid,

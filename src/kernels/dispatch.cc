@@ -72,14 +72,15 @@ namespace {
 // What every call reads besides its arguments, in one cache line: the chosen
 // target's kernel table (Highway's dispatch read three lines: its chosen
 // target, the address of that, and the table of per-target functions), the
-// streaming threshold and the thread count. A call's other lines are its stack
-// and its op's entry in the table. Where a call's arrays fill the L1 (4 Ki
-// floats and three arrays: 48 KiB), each further line it reads costs ~10 ns
-// (the L1's sets thrash): see docs/bench.md.
+// streaming threshold, the thread count and the parallel threshold. A call's
+// other lines are its stack and its op's entry in the table. Where a call's
+// arrays fill the L1 (4 Ki floats and three arrays: 48 KiB), each further
+// line it reads costs ~10 ns (the L1's sets thrash): see docs/bench.md.
 struct alignas(64) DispatchState {
   std::atomic<const detail::KernelTable*> table{nullptr};  // null until the first call
   std::atomic<std::size_t> streaming{kDefaultStreamingThreshold};
   std::atomic<int> threads{0};  // 0: OpenMP's default
+  std::atomic<std::int64_t> parallel{kDefaultParallelThreshold};
 };
 DispatchState g_state;
 
@@ -102,16 +103,14 @@ bool streams(std::size_t n, std::size_t arrays) {
   return n * sizeof(T) * arrays >= g_state.streaming.load(std::memory_order_relaxed);
 }
 
-// Work, in units of detail::Cost, below which one thread is faster: the fork
-// and join of a parallel region cost ~1.5 us on the 2-core AVX-512 machine,
-// and relu's forward, at ~0.15 ns an element, gains from a second thread from
-// 16-32 Ki elements on (the others, by their cost, proportionally earlier).
-constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
-
-// Whether `work` (in units of detail::Cost) runs on the calling thread alone.
-// Tested first: asking OpenMP for its thread count costs ~4 ns, a third of a
-// small call's overhead (relu on 16 elements: 13 ns a call).
-constexpr bool on_one_thread(std::int64_t work) { return work < kParallelThreshold; }
+// Whether `work` (in units of detail::Cost) runs on the calling thread alone:
+// below parallel_threshold() (kDefaultParallelThreshold: the fork and join of
+// a parallel region cost ~1.5 us on the 2-core AVX-512 machine, and relu's
+// forward, at ~0.15 ns an element, gains from a second thread from 16-32 Ki
+// elements on; the others, by their cost, proportionally earlier). Tested
+// first: asking OpenMP for its thread count costs ~4 ns, a third of a small
+// call's overhead (relu on 16 elements: 13 ns a call).
+bool on_one_thread(std::int64_t work) { return work < g_state.parallel.load(std::memory_order_relaxed); }
 
 // Runs f(begin, end) over [0, count) in num_threads() contiguous chunks, or
 // on this thread alone where there is one. Out of line, f by value: a call
@@ -152,7 +151,7 @@ template <class Kernel, class O, class... P>
 void run_pointwise(Kernel kernel, std::int64_t cost, std::size_t n, O o, bool stream, P... p) {
   constexpr std::int64_t kUnit = 64;
   const auto units = static_cast<std::int64_t>((n + kUnit - 1) / kUnit);
-  if (units == 0) return;
+  if (HWY_UNLIKELY(units == 0)) return;
   if (on_one_thread(units * kUnit * cost)) return kernel(p..., n, o, stream);
   run_on_threads(units, [=](std::int64_t b, std::int64_t e) {
     const auto lo = static_cast<std::size_t>(b * kUnit);
@@ -446,7 +445,12 @@ void set_num_threads(int n) {
   g_state.threads.store(n);
 }
 
-std::int64_t parallel_threshold() { return kParallelThreshold; }
+std::int64_t parallel_threshold() { return g_state.parallel.load(); }
+
+void set_parallel_threshold(std::int64_t work) {
+  if (work < 0) throw Error("parallel threshold must be >= 0 (0: threads for any work), got " + std::to_string(work));
+  g_state.parallel.store(work);
+}
 
 std::size_t streaming_threshold() { return g_state.streaming.load(); }
 
