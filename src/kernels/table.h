@@ -37,9 +37,8 @@ struct Cost {
 // Double sigmoid, tanh and ELU, both directions: an exponential in double,
 // 5-8x float's pieces per element. With float's 4, one thread ran up to 8 Ki
 // elements, where two ran 1.35x-1.75x faster from 2 Ki on (AMD Zen 5, 2
-// cores, 2026-12-01: a scratch build with the threads from 64 units of work
-// on, `activa bench --dtype float64 --threads 1,2 --sizes 512,...,64Ki`);
-// they break even at ~1 Ki.
+// cores, 2026-12-01: `activa bench --dtype float64 --threads 1,2
+// --parallel-threshold 0 --sizes 512,1Ki,...,64Ki`); they break even at ~1 Ki.
 inline constexpr Cost kDoubleExpCost{.forward = 32, .backward = 32};
 
 // From this cost up, a body is one long dependency chain per vector (an

@@ -25,8 +25,8 @@ struct Body<ops::Softmax> {
   // Cost per element (table.h): forward, an exponential in double (two in rows
   // over 2,048); backward, a dot product and a multiply. Two threads break
   // even at ~3 Ki elements of float rows of 1,000 forward (with 32 they ran
-  // from 1 Ki: 0.80x one thread's at 2,000 elements; Zen 5, table.h's scratch
-  // build); double's forward ~4x float's time per element.
+  // from 1 Ki: 0.80x one thread's at 2,000 elements; Zen 5, `activa bench
+  // --parallel-threshold 0`); double's forward ~4x float's time per element.
   static constexpr detail::Cost kCost{.forward = 10, .backward = 4};
   static constexpr detail::Cost kCost64{.forward = 32, .backward = 4};
 
