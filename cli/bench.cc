@@ -278,7 +278,7 @@ Command add_bench(CLI::App& parent) {
   app->add_option("--parallel-threshold", args->parallel_threshold,
                   "work (in elements of relu's forward) from which kernels use threads: 0 for any work, to "
                   "see where two threads start to pay (default " +
-                      std::to_string(kernels::parallel_threshold()) + ")")
+                      std::to_string(kernels::kDefaultParallelThreshold) + ")")
       ->type_name("WORK");
   app->add_flag("--json", args->json,
                 "print a JSON array, one object per row: function, direction, dtype, n (elements), cols "
@@ -301,17 +301,10 @@ Command add_bench(CLI::App& parent) {
   return {app, [args](std::span<const std::string> trailing) {
             reject_trailing("bench", trailing);
             const Plan plan = plan_of(*args);
-            kernels::set_target(plan.target);
-            const std::int64_t threshold = kernels::parallel_threshold();
+            kernels::set_target(plan.target);  // for this process, as measure() sets the threads
             kernels::set_parallel_threshold(plan.parallel_threshold);
-            std::vector<Row> rows;
-            try {
-              rows = plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
-            } catch (...) {
-              kernels::set_parallel_threshold(threshold);
-              throw;
-            }
-            kernels::set_parallel_threshold(threshold);
+            const std::vector<Row> rows =
+                plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
             return args->json ? to_json(plan, rows) : to_text(plan, rows);
           }};
 }
