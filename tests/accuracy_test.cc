@@ -71,8 +71,7 @@ void check_from_output(const std::vector<T>& y, const std::vector<T>& dy, const 
 }
 
 template <class Op, class T>
-void check_pointwise() {
-  const std::vector<T> x = sample_inputs<T>(kRandom);
+void check_pointwise(const std::vector<T>& x = sample_inputs<T>(kRandom)) {
   for (const auto& opts : option_cases<Op>()) {
     const auto o = options_as<Op, T>(opts);
     std::vector<T> y(x.size()), dy(x.size()), dx(x.size());
@@ -379,6 +378,23 @@ TEST(Accuracy, SoftmaxBackwardSpecialGradients) {
 }
 
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
+
+// The double exponentials' whole range (simd_math-inl.h): results from
+// overflow down through the subnormals (|x| up to 750), and small arguments,
+// where e^x - 1 keeps its relative accuracy through 0.
+TEST(Accuracy, Float64ExponentRange) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> wide(-750, 750), small(-1, 1), tiny_exponent(-60, 0);
+  std::vector<double> x;
+  for (int i = 0; i < 20000; ++i) {
+    x.push_back(wide(rng));
+    x.push_back(small(rng));
+    x.push_back(std::copysign(std::exp2(tiny_exponent(rng)), small(rng)));
+  }
+  for_each_op([&]<class Op>() {
+    if constexpr (Op::info.kind == Kind::pointwise) check_pointwise<Op, double>(x);
+  });
+}
 
 // The float exponential's table (src/kernels/exp2_table.h): hi is the float
 // nearest 2^(j/16), and hi + lo is within 2^-48 relative of it.

@@ -112,7 +112,7 @@ void set_num_threads(int n);
 // Work below which a kernel runs on one thread, counted in elements of a
 // copy-like op (relu's forward: one thread below 32 Ki elements). Costlier
 // ops count each element as several (float sigmoid's as 4: below 8 Ki
-// elements; double sigmoid's as 32: below 1 Ki), so their threads start
+// elements; double sigmoid's as 16: below 2 Ki), so their threads start
 // earlier. The costs were measured on 2-core machines, where the fork and
 // join of two threads cost ~1.5 us; elsewhere the best cut-over differs:
 // set_parallel_threshold moves it (0: threads for any work, INT64_MAX:

@@ -35,11 +35,13 @@ struct Cost {
 };
 
 // Double sigmoid, tanh and ELU, both directions: an exponential in double,
-// 5-8x float's pieces per element. With float's 4, one thread ran up to 8 Ki
-// elements, where two ran 1.35x-1.75x faster from 2 Ki on (AMD Zen 5, 2
-// cores, 2026-12-01: `activa bench --dtype float64 --threads 1,2
-// --parallel-threshold 0 --sizes 512,1Ki,...,64Ki`); they break even at ~1 Ki.
-inline constexpr Cost kDoubleExpCost{.forward = 32, .backward = 32};
+// ~3-4x float's pieces per element (simd_math-inl.h). They break even on two
+// threads at ~1.7 Ki elements (AMD Zen 4, 2 cores, 2026-12-02: `activa bench
+// --dtype float64 --threads 1,2 --parallel-threshold 0 --sizes 1Ki,2Ki,4Ki`,
+// best of three runs: 0.81x-0.83x one thread's rate at 1 Ki, 1.09x-1.14x at
+// 2 Ki). With 32, set for the Taylor-series exponential before 2026-12-02
+// (break-even ~1 Ki on Zen 5), two threads ran from 1 Ki.
+inline constexpr Cost kDoubleExpCost{.forward = 16, .backward = 16};
 
 // From this cost up, a body is one long dependency chain per vector (an
 // exponential, a polynomial): its drivers interleave four vectors

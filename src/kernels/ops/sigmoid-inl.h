@@ -51,9 +51,9 @@ struct Body<ops::Sigmoid> {
       };
       return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
     } else {
+      // Double: 1 / (1 + e) where x >= 0, e / (1 + e) where x < 0, e = exp(-|x|).
       const V e = Exp<T>(d, NegAbs(d, x));
-      const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
-      return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
+      return hn::Div(hn::IfThenElse(x >= hn::Zero(d), hn::Set(d, 1.0), e), hn::Add(hn::Set(d, 1.0), e));
     }
   }
 
@@ -70,7 +70,7 @@ struct Body<ops::Sigmoid> {
     } else {
       const V e = Exp<T>(d, NegAbs(d, x));
       const V t = hn::Add(hn::Set(d, 1.0), e);
-      return hn::Mul(dy, hn::Mul(e, hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
+      return hn::Mul(dy, hn::Div(e, hn::Mul(t, t)));
     }
   }
 

@@ -49,7 +49,7 @@ struct Body<ops::Tanh> {
       return Piecewise(d, hn::Abs(x), pieces, [&] { return ForwardTail(d, x); });
     } else {
       const V m = Expm1<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
-      return hn::CopySign(hn::Mul(hn::Neg(m), hn::Div(hn::Set(d, 1.0), hn::Add(m, hn::Set(d, 2.0)))), x);
+      return hn::CopySign(hn::Div(m, hn::Add(m, hn::Set(d, 2.0))), x);
     }
   }
 
@@ -73,7 +73,7 @@ struct Body<ops::Tanh> {
     } else {
       const V e = Exp<T>(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(x)));
       const V t = hn::Add(hn::Set(d, 1.0), e);
-      return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Div(hn::Set(d, 1.0), hn::Mul(t, t))));
+      return hn::Mul(dy, hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(t, t)));
     }
   }
 
