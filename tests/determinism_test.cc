@@ -118,12 +118,14 @@ class Determinism : public ::testing::Test {
   }
 };
 
-// Calls f(target, threads) on every target with 1 and 2 threads, both set.
+// Calls f(target, threads) on every target with 1, 2 and 3 threads, both
+// set (3: work that does not split evenly, such as PReLU's weight-gradient
+// segments, dispatch.cc).
 template <class F>
 void for_each_target_and_threads(const F& f) {
   for (const std::string& target : kernels::targets()) {
     kernels::set_target(target);
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 3}) {
       kernels::set_num_threads(threads);
       f(target, threads);
     }

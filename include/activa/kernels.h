@@ -79,7 +79,10 @@ template <class Op, class T>
 void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout layout);
 
 // grad_input = df/dx * grad_output; grad_weight[c] = sum over channel c of
-// df/dw * grad_output (overwritten, not accumulated).
+// df/dw * grad_output (overwritten, not accumulated), in double, in an order
+// fixed by the layout alone: the input falls into up to 16 contiguous
+// segments (fewer for small inputs or more than 256 channels), each summed in
+// memory order, then the segments in order; threads share out the segments.
 template <class Op, class T>
   requires(Op::info.kind == Kind::weighted)
 void backward(std::span<const T> x, std::span<const T> weight, std::span<const T> grad_output,

@@ -3,6 +3,7 @@
 // table of the chosen target and splits work across threads. Target-independent.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
@@ -13,12 +14,31 @@ namespace activa::kernels::detail {
 
 // Work for a weighted op's backward is cut into units of at most
 // kWeightedBlock elements of one (outer, channel) row; each unit writes one
-// partial weight-gradient sum, summed per channel in unit order afterwards
-// (dispatch.cc), so the result does not depend on the thread count.
+// partial weight-gradient sum. The units fall into weight_segments(l)
+// contiguous segments; a segment sums its units' partial sums per channel in
+// unit order, and each channel's gradient is its segments' sums added in
+// segment order (dispatch.cc). Nothing there depends on the thread count, so
+// neither does the result.
 inline constexpr std::int64_t kWeightedBlock = 1 << 14;
 
 inline std::int64_t blocks_per_row(const ChannelLayout& l) {
   return l.inner == 0 ? 0 : (l.inner + kWeightedBlock - 1) / kWeightedBlock;
+}
+
+// Segments are what the threads share out: one parallel region a call, each
+// thread a contiguous run of them. Their per-channel sums sit on the caller's
+// stack, at most kSegmentSums doubles (32 KiB). There are at most kMaxSegments
+// segments, as many as those sums allow, each of at least kSegmentElements
+// elements where the layout has that many (and of at least one unit). 0 where
+// fewer than kMinSegments segments' sums would fit (more than 1,024 channels;
+// dispatch.cc then takes one channel at a time) or there is no unit.
+inline constexpr std::int64_t kSegmentSums = 4096, kMaxSegments = 16, kMinSegments = 4, kSegmentElements = 16384;
+
+inline std::int64_t weight_segments(const ChannelLayout& l) {
+  const std::int64_t units = l.outer * l.channels * blocks_per_row(l);
+  if (units == 0 || l.channels > kSegmentSums / kMinSegments) return 0;
+  const std::int64_t by_size = std::max<std::int64_t>(1, l.outer * l.channels * l.inner / kSegmentElements);
+  return std::min({kMaxSegments, kSegmentSums / l.channels, by_size, units});
 }
 
 // What an element costs a body, in units of relu's forward (a load, a
