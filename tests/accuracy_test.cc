@@ -379,6 +379,63 @@ TEST(Accuracy, SoftmaxBackwardSpecialGradients) {
 
 TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 
+// PReLU's weight gradient over layouts whose sums fall into several segments
+// (src/kernels/table.h, weight_segments: 16 of 16 units, 13 over 900 units,
+// blocks of one row split between segments) and over the path for more than
+// 1,024 channels, on 1, 2 and 3 threads from any size: each channel's sum
+// against one in long double in element order, within one rounding plus the
+// double accumulation's n * 2^-53 of the absolute sum, and the input gradient
+// against its one product.
+template <class T>
+void check_weight_segments() {
+  const kernels::ChannelLayout layouts[] = {{.outer = 4, .channels = 64, .inner = 1024},
+                                            {.outer = 3, .channels = 300, .inner = 300},
+                                            {.outer = 1, .channels = 2, .inner = 40000},
+                                            {.outer = 2, .channels = 1100, .inner = 20}};
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> g(-2, 2);
+  const int threads_before = kernels::num_threads();
+  for (const auto& l : layouts) {
+    const auto n = static_cast<std::size_t>(l.outer * l.channels * l.inner);
+    std::vector<T> x(n), dy(n), w(static_cast<std::size_t>(l.channels));
+    for (auto& v : x) v = static_cast<T>(g(rng));
+    for (auto& v : dy) v = static_cast<T>(g(rng));
+    for (auto& v : w) v = static_cast<T>(g(rng));
+    std::vector<long double> ref(w.size(), 0.0L), abs(w.size(), 0.0L);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t c = i / static_cast<std::size_t>(l.inner) % w.size();
+      const long double term = ops::Prelu::weight_derivative<long double>(x[i], w[c]) * dy[i];
+      ref[c] += term;
+      abs[c] += std::abs(term);
+    }
+    kernels::set_parallel_threshold(0);
+    for (const int threads : {1, 2, 3}) {
+      kernels::set_num_threads(threads);
+      std::vector<T> dx(n), dw(w.size());
+      kernels::backward<ops::Prelu, T>(x, w, dy, dx, dw, l);
+      const std::string where = "layout [" + std::to_string(l.outer) + ", " + std::to_string(l.channels) + ", " +
+                                std::to_string(l.inner) + "], " + std::to_string(threads) + " threads";
+      for (std::size_t c = 0; c < w.size(); ++c) {
+        const double tol = static_cast<double>(std::abs(ref[c])) * std::numeric_limits<T>::epsilon() +
+                           static_cast<double>(abs[c]) * static_cast<double>(n) * 0x1p-53;
+        ASSERT_LE(std::abs(static_cast<double>(dw[c]) - static_cast<double>(ref[c])), tol)
+            << "weight gradient channel " << c << ", " << where;
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const T expected = x[i] > T(0) ? dy[i] : static_cast<T>(w[i / static_cast<std::size_t>(l.inner) % w.size()] * dy[i]);
+        ASSERT_EQ(dx[i], expected) << "input gradient " << i << ", " << where;
+      }
+    }
+  }
+  kernels::set_parallel_threshold(kernels::kDefaultParallelThreshold);
+  kernels::set_num_threads(threads_before);
+}
+
+TEST(Accuracy, PreluWeightGradientSegments) {
+  check_weight_segments<float>();
+  check_weight_segments<double>();
+}
+
 // The double exponentials' whole range (simd_math-inl.h): results from
 // overflow down through the subnormals (|x| up to 750), and small arguments,
 // where e^x - 1 keeps its relative accuracy through 0.
