@@ -109,6 +109,14 @@ void check_pointwise(const std::vector<T>& x = sample_inputs<T>(kRandom)) {
   }
 }
 
+// How far a weight gradient, a sum of n terms, may be from the exact sum
+// `ref`: one rounding of the result plus the double accumulation's n * 2^-53
+// of the absolute sum `abs_sum`.
+template <class T>
+double weight_gradient_tolerance(double ref, double abs_sum, std::size_t n) {
+  return std::abs(ref) * std::numeric_limits<T>::epsilon() + abs_sum * static_cast<double>(n) * 0x1p-53;
+}
+
 template <class Op, class T>
 void check_weighted() {
   // [outer=3, channels=4, inner=257]: per-channel slopes, one of them > 1 and one negative.
@@ -141,12 +149,9 @@ void check_weighted() {
     dw_abs[c] += std::abs(term.to_double());
   }
   for (std::size_t c = 0; c < 4; ++c) {
-    // A sum of n terms: within one rounding of the result plus the double
-    // accumulation's n * 2^-53 of the absolute sum.
     const double err = std::abs(double(dw[c]) - dw_ref[c].to_double());
-    const double tol = std::abs(dw_ref[c].to_double()) * std::numeric_limits<T>::epsilon() +
-                       dw_abs[c] * n * 0x1p-53;
-    EXPECT_LE(err, tol) << "prelu weight gradient channel " << c;
+    EXPECT_LE(err, weight_gradient_tolerance<T>(dw_ref[c].to_double(), dw_abs[c], n))
+        << "prelu weight gradient channel " << c;
   }
 }
 
@@ -383,9 +388,8 @@ TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 // (src/kernels/table.h, weight_segments: 16 of 16 units, 13 over 900 units,
 // blocks of one row split between segments) and over the path for more than
 // 1,024 channels, on 1, 2 and 3 threads from any size: each channel's sum
-// against one in long double in element order, within one rounding plus the
-// double accumulation's n * 2^-53 of the absolute sum, and the input gradient
-// against its one product.
+// against one in long double in element order (weight_gradient_tolerance),
+// and the input gradient against its one product.
 template <class T>
 void check_weight_segments() {
   const kernels::ChannelLayout layouts[] = {{.outer = 4, .channels = 64, .inner = 1024},
@@ -394,16 +398,16 @@ void check_weight_segments() {
                                             {.outer = 2, .channels = 1100, .inner = 20}};
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> g(-2, 2);
-  const int threads_before = kernels::num_threads();
   for (const auto& l : layouts) {
     const auto n = static_cast<std::size_t>(l.outer * l.channels * l.inner);
     std::vector<T> x(n), dy(n), w(static_cast<std::size_t>(l.channels));
     for (auto& v : x) v = static_cast<T>(g(rng));
     for (auto& v : dy) v = static_cast<T>(g(rng));
     for (auto& v : w) v = static_cast<T>(g(rng));
+    std::vector<std::size_t> channel(n);
     std::vector<long double> ref(w.size(), 0.0L), abs(w.size(), 0.0L);
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t c = i / static_cast<std::size_t>(l.inner) % w.size();
+      const std::size_t c = channel[i] = i / static_cast<std::size_t>(l.inner) % w.size();
       const long double term = ops::Prelu::weight_derivative<long double>(x[i], w[c]) * dy[i];
       ref[c] += term;
       abs[c] += std::abs(term);
@@ -416,22 +420,27 @@ void check_weight_segments() {
       const std::string where = "layout [" + std::to_string(l.outer) + ", " + std::to_string(l.channels) + ", " +
                                 std::to_string(l.inner) + "], " + std::to_string(threads) + " threads";
       for (std::size_t c = 0; c < w.size(); ++c) {
-        const double tol = static_cast<double>(std::abs(ref[c])) * std::numeric_limits<T>::epsilon() +
-                           static_cast<double>(abs[c]) * static_cast<double>(n) * 0x1p-53;
-        ASSERT_LE(std::abs(static_cast<double>(dw[c]) - static_cast<double>(ref[c])), tol)
+        const auto r = static_cast<double>(ref[c]);
+        ASSERT_LE(std::abs(static_cast<double>(dw[c]) - r),
+                  weight_gradient_tolerance<T>(r, static_cast<double>(abs[c]), n))
             << "weight gradient channel " << c << ", " << where;
       }
       for (std::size_t i = 0; i < n; ++i) {
-        const T expected = x[i] > T(0) ? dy[i] : static_cast<T>(w[i / static_cast<std::size_t>(l.inner) % w.size()] * dy[i]);
+        const T expected = x[i] > T(0) ? dy[i] : static_cast<T>(w[channel[i]] * dy[i]);
         ASSERT_EQ(dx[i], expected) << "input gradient " << i << ", " << where;
       }
     }
   }
-  kernels::set_parallel_threshold(kernels::kDefaultParallelThreshold);
-  kernels::set_num_threads(threads_before);
 }
 
 TEST(Accuracy, PreluWeightGradientSegments) {
+  // The defaults back however the checks end (an ASSERT returns early).
+  struct Restore {
+    ~Restore() {
+      kernels::set_parallel_threshold(kernels::kDefaultParallelThreshold);
+      kernels::set_num_threads(0);
+    }
+  } restore;
   check_weight_segments<float>();
   check_weight_segments<double>();
 }
