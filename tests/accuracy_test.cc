@@ -386,16 +386,24 @@ TEST(Accuracy, Float64AgainstMpfr) { check_all_ops<double>(); }
 
 // PReLU's weight gradient over layouts whose sums fall into several segments
 // (src/kernels/table.h, weight_segments: 16 of 16 units, 13 over 900 units,
-// blocks of one row split between segments) and over the path for more than
-// 1,024 channels, on 1, 2 and 3 threads from any size: each channel's sum
-// against one in long double in element order (weight_gradient_tolerance),
-// and the input gradient against its one product.
+// blocks of one row split between segments), over the path for more than
+// 1,024 channels, and over rows shorter than kColumnInner, as columns
+// (column_plan: 5 segments of slices of 64 columns, pieces of 9 slices of 30,
+// blocks of channels of 3,000 and 90,000 columns and of 700 channels of 5),
+// on 1, 2 and 3 threads from any size: each channel's sum against one in long
+// double in element order (weight_gradient_tolerance), and the input gradient
+// and the forward against their one product.
 template <class T>
 void check_weight_segments() {
   const kernels::ChannelLayout layouts[] = {{.outer = 4, .channels = 64, .inner = 1024},
                                             {.outer = 3, .channels = 300, .inner = 300},
                                             {.outer = 1, .channels = 2, .inner = 40000},
-                                            {.outer = 2, .channels = 1100, .inner = 20}};
+                                            {.outer = 2, .channels = 1100, .inner = 20},
+                                            {.outer = 1400, .channels = 64, .inner = 1},
+                                            {.outer = 3000, .channels = 10, .inner = 3},
+                                            {.outer = 7, .channels = 3000, .inner = 1},
+                                            {.outer = 1, .channels = 90000, .inner = 1},
+                                            {.outer = 9, .channels = 700, .inner = 5}};
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> g(-2, 2);
   for (const auto& l : layouts) {
@@ -425,9 +433,12 @@ void check_weight_segments() {
                   weight_gradient_tolerance<T>(r, static_cast<double>(abs[c]), n))
             << "weight gradient channel " << c << ", " << where;
       }
+      std::vector<T> y(n);
+      kernels::forward<ops::Prelu, T>(x, w, y, l);
       for (std::size_t i = 0; i < n; ++i) {
         const T expected = x[i] > T(0) ? dy[i] : static_cast<T>(w[channel[i]] * dy[i]);
         ASSERT_EQ(dx[i], expected) << "input gradient " << i << ", " << where;
+        ASSERT_EQ(y[i], x[i] > T(0) ? x[i] : static_cast<T>(w[channel[i]] * x[i])) << "forward " << i << ", " << where;
       }
     }
   }

@@ -47,10 +47,13 @@ std::vector<T> run(std::size_t n) {
     return r;
   } else if constexpr (Op::info.kind == Kind::weighted) {
     // A single slope over everything, 3 and 16 channels, more units than the
-    // partial sums on the stack hold at once, more channels than the channel
-    // sums on the stack hold (one channel at a time), and rows of 64 (whole
-    // vectors on every target: the forward's plain loop where a row is at most
-    // kShortWeightedRow vectors).
+    // partial sums on the stack hold at once, rows of 64 (whole vectors on
+    // every target: the forward's plain loop where a row is at most
+    // kShortWeightedRow vectors), and rows shorter than kColumnInner, as
+    // columns (table.h): slices of 64 columns in 5 segments, of 30 and 39
+    // (pieces of 9 and 7 slices), slices wider than kColumnBlock in blocks
+    // (3,000 and 90,000 channels of 1, 700 and 1,500 of 5 and 9, whose
+    // forward spreads its weights a block at a time).
     std::vector<T> out;
     const auto big = static_cast<std::int64_t>(n);
     const bool large = big >= 60 * 16 * 97;
@@ -59,7 +62,12 @@ std::vector<T> run(std::size_t n) {
                                            kernels::ChannelLayout{.outer = large ? 60 : 1, .channels = 16, .inner = large ? 97 : 1},
                                            kernels::ChannelLayout{.outer = large ? 1200 : 1, .channels = 3, .inner = large ? 13 : 1},
                                            kernels::ChannelLayout{.outer = large ? 5 : 1, .channels = large ? 1500 : 1, .inner = large ? 9 : 1},
-                                           kernels::ChannelLayout{.outer = large ? 40 : 1, .channels = 7, .inner = large ? 64 : 1}}) {
+                                           kernels::ChannelLayout{.outer = large ? 40 : 1, .channels = 7, .inner = large ? 64 : 1},
+                                           kernels::ChannelLayout{.outer = large ? 1400 : 1, .channels = 64, .inner = 1},
+                                           kernels::ChannelLayout{.outer = large ? 3000 : 1, .channels = 10, .inner = large ? 3 : 1},
+                                           kernels::ChannelLayout{.outer = large ? 3 : 1, .channels = large ? 3000 : 1, .inner = 1},
+                                           kernels::ChannelLayout{.outer = large ? 4 : 1, .channels = large ? 700 : 1, .inner = large ? 5 : 1},
+                                           kernels::ChannelLayout{.outer = 1, .channels = large ? 90000 : 1, .inner = 1}}) {
       const std::int64_t c = l.channels;
       const auto sz = static_cast<std::size_t>(l.outer * l.channels * l.inner);
       std::vector<T> w(static_cast<std::size_t>(c), T(0.25)), dw(static_cast<std::size_t>(c));
@@ -427,6 +435,20 @@ void check_streaming() {
         kernels::backward<Op, T>(xs, w, g, g, dw, l);
         all.insert(all.end(), g.begin(), g.end());
         all.insert(all.end(), dw.begin(), dw.end());
+        // As columns (table.h): slices of 64 channels of 1, and of 50 of 3
+        // (pieces of two slices), forward and backward.
+        for (const std::int64_t inner : {1, 3}) {
+          const kernels::ChannelLayout columns{.outer = static_cast<std::int64_t>(n) / (50 * inner), .channels = 50, .inner = inner};
+          const auto c = static_cast<std::size_t>(columns.outer * 50 * inner);
+          const std::vector<T> cw = make_input<T>(50, 6);
+          std::vector<T> cdw(50);
+          const std::span<T> cout = std::span<T>(buf).subspan(offset, c);
+          kernels::forward<Op, T>(std::span<const T>(x).subspan(offset, c), cw, cout, columns);
+          all.insert(all.end(), cout.begin(), cout.end());
+          kernels::backward<Op, T>(std::span<const T>(x).subspan(offset, c), cw, std::span<const T>(dy).subspan(offset, c), cout, cdw, columns);
+          all.insert(all.end(), cout.begin(), cout.end());
+          all.insert(all.end(), cdw.begin(), cdw.end());
+        }
         // Rows of 64: whole vectors, streamed where the first is aligned (at
         // offset 0 from a 64-byte boundary).
         const kernels::ChannelLayout short_rows{.outer = static_cast<std::int64_t>(n / 192), .channels = 3, .inner = 64};

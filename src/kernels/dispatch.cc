@@ -34,7 +34,8 @@ constexpr detail::KernelFns<Op, T> MakeFns() {
     if constexpr (DerivesFromOutput<Op>) from_output = &PointwiseBackwardFromOutput<Op, T>;
     return {&PointwiseForward<Op, T>, &PointwiseBackward<Op, T>, from_output, CostOf<Op, T>()};
   } else if constexpr (Op::info.kind == Kind::weighted) {
-    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, CostOf<Op, T>()};
+    return {&WeightedForward<Op, T>, &WeightedBackward<Op, T>, &WeightedForwardColumns<Op, T>,
+            &WeightedBackwardColumns<Op, T>, CostOf<Op, T>()};
   } else {
     return {&AlongDimForward<Op, T>, &AlongDimBackward<Op, T>, CostOf<Op, T>()};
   }
@@ -252,6 +253,56 @@ void backward_from_output(std::span<const T> y, std::span<const T> grad_output, 
                 grad_input.data());
 }
 
+// A weighted op's backward over a layout with inner < kColumnInner, as
+// columns (table.h, column_plan): narrow slices in segments of slices, each
+// summing every column (their sums on this stack, added in segment order);
+// wide ones in blocks of channels, each summing its columns over every slice.
+// Each channel's gradient is then its columns' sums in column order.
+template <class Kernels, class T>
+void backward_columns(const Kernels& k, std::span<const T> x, std::span<const T> weight,
+                      std::span<const T> grad_output, std::span<T> grad_input, std::span<T> grad_weight,
+                      ChannelLayout l) {
+  const std::int64_t cols = detail::column_count(l), outer = l.outer;
+  if (outer * cols == 0) {
+    std::fill(grad_weight.begin(), grad_weight.end(), T(0));
+    return;
+  }
+  const bool stream = streams<T>(static_cast<std::size_t>(outer * cols), 3);
+  const auto channel_sum = [&](const double* column_sums, std::int64_t c) {
+    double s = column_sums[c * l.inner];
+    for (std::int64_t i = 1; i < l.inner; ++i) s += column_sums[c * l.inner + i];
+    return static_cast<T>(s);
+  };
+  const detail::ColumnPlan plan = detail::column_plan(l);
+  if (plan.blocks == 1) {
+    const std::int64_t segments = plan.segments;
+    double sums[detail::kSegmentSums];
+    parallel_for(segments, outer / segments * cols * k.cost.backward, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t s = lo; s < hi; ++s) {
+        k.backward_columns(x.data(), weight.data(), grad_output.data(), grad_input.data(), sums + s * cols, l,
+                           s * outer / segments, (s + 1) * outer / segments, 0, cols, stream);
+      }
+    });
+    for (std::int64_t s = 1; s < segments; ++s) {
+      for (std::int64_t j = 0; j < cols; ++j) sums[j] += sums[s * cols + j];
+    }
+    for (std::int64_t c = 0; c < l.channels; ++c) grad_weight[static_cast<std::size_t>(c)] = channel_sum(sums, c);
+    return;
+  }
+  const std::int64_t blocks = plan.blocks;
+  parallel_for(blocks, outer * cols / blocks * k.cost.backward, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t b = lo; b < hi; ++b) {
+      const std::int64_t first = b * l.channels / blocks, last = (b + 1) * l.channels / blocks;
+      double sums[detail::kColumnBlock];
+      k.backward_columns(x.data(), weight.data(), grad_output.data(), grad_input.data(), sums, l, 0, outer,
+                         first * l.inner, last * l.inner, stream);
+      for (std::int64_t c = first; c < last; ++c) {
+        grad_weight[static_cast<std::size_t>(c)] = channel_sum(sums, c - first);
+      }
+    }
+  });
+}
+
 template <class Op, class T>
   requires(Op::info.kind == Kind::weighted)
 void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, ChannelLayout l) {
@@ -263,6 +314,19 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   check_overlap<Op, T>("output", y, "weight", weight);
   const auto& k = table().template get<Op, T>();
   const bool stream = streams<T>(n, 2);
+  if (n == 0) return;
+  if (l.inner < detail::kColumnInner) {
+    // As columns (table.h): elements in chunks of 64, or (block, slice)
+    // items; any split gives the same bits.
+    const std::int64_t blocks = detail::forward_column_blocks(l);
+    const std::int64_t unit = blocks == 1 ? 64 : detail::column_count(l) / blocks;
+    const std::int64_t total = blocks == 1 ? static_cast<std::int64_t>(n) : blocks * l.outer;
+    const std::int64_t per = blocks == 1 ? unit : 1;
+    parallel_for((total + per - 1) / per, unit * k.cost.forward, [=, f = k.forward_columns](std::int64_t b, std::int64_t e) {
+      f(x.data(), weight.data(), y.data(), l, b * per, std::min(total, e * per), stream);
+    });
+    return;
+  }
   parallel_for(l.outer * l.channels, l.inner * k.cost.forward, [=, f = k.forward](std::int64_t b, std::int64_t e) {
     f(x.data(), weight.data(), y.data(), l, b, e, stream);
   });
@@ -285,6 +349,7 @@ void backward(std::span<const T> x, std::span<const T> weight, std::span<const T
   }
   check_overlap<Op, T>("grad_weight", grad_weight, "grad_input", grad_input);
   const auto& k = table().template get<Op, T>();
+  if (l.inner < detail::kColumnInner) return backward_columns(k, x, weight, grad_output, grad_input, grad_weight, l);
   const std::int64_t per_row = detail::blocks_per_row(l);
   const std::int64_t units = l.outer * l.channels * per_row;
   const std::int64_t unit_cost = std::min(l.inner, detail::kWeightedBlock) * k.cost.backward;

@@ -514,7 +514,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
     const auto store = [&]<bool kStream, std::size_t kVectors>(std::integral_constant<bool, kStream>,
                                                              std::integral_constant<std::size_t, kVectors>) {
       for (std::int64_t r = row_begin; r < row_end; ++r, c = c + 1 == l.channels ? 0 : c + 1) {
-        const T wc = w[c];
+        const auto wc = hn::Set(d, w[c]);
         const std::size_t base = static_cast<std::size_t>(r) * inner;
         ForIndex<kVectors>([&](auto k) {
           const std::size_t i = k * lanes;
@@ -535,7 +535,7 @@ void WeightedForward(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t
     const T wc = w[c];
     const std::size_t base = static_cast<std::size_t>(r) * inner;
     ForEachOutput<T, false>(y + base, inner, stream, [&](auto d, auto ds, std::size_t i) {
-      return Body<Op>::template Forward<T>(d, LoadAs(d, ds, x + base + i), wc);
+      return Body<Op>::template Forward<T>(d, LoadAs(d, ds, x + base + i), hn::Set(d, wc));
     });
   }
   if (stream) hwy::FlushStream();
@@ -582,6 +582,133 @@ void WeightedBackward(const T* x, const T* w, const T* dy, T* dx, double* partia
     partial[u - unit_begin] = stream && kStreamable && AlignedFor(DS(), dx + base)
                                   ? unit.template operator()<kStreamable>()
                                   : unit.template operator()<false>();
+  }
+  if (stream) hwy::FlushStream();
+}
+
+// ---- weighted, as columns (table.h, kColumnInner) ----
+
+// The weights of columns [first, first + count) of l's slices, where the
+// columns past the last wrap round to the first (pieces of k rows): w itself
+// where every column is a channel (inner 1) and no wrap falls inside, else
+// spread into `spread` (room for kColumnBlock), a run of inner copies each.
+template <class T>
+HWY_INLINE const T* ColumnWeights(const T* w, const ChannelLayout& l, std::int64_t first, std::int64_t count,
+                                  T* spread) {
+  const std::int64_t cols = detail::column_count(l);
+  if (l.inner == 1 && first + count <= cols) return w + first;
+  std::int64_t c = first / l.inner % l.channels, k = first % l.inner;
+  for (std::int64_t j = 0; j < count; ++j) {
+    spread[j] = w[c];
+    if (++k == l.inner) k = 0, c = c + 1 == l.channels ? 0 : c + 1;
+  }
+  return spread;
+}
+
+// The forward over [begin, end) (table.h, forward_columns): elements in
+// pieces of up to a period (detail::column_period, k whole rows) or, where
+// the weights are spread a block at a time, (block, slice) items, block by
+// block. Any split gives the same bits.
+template <class Op, class T>
+void WeightedForwardColumns(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t begin, std::int64_t end,
+                            bool stream) {
+  alignas(64) T spread[detail::kColumnBlock];
+  const auto piece = [&](std::int64_t at, std::int64_t n, const T* wp) ACTIVA_INLINE_LAMBDA {
+    const auto a = static_cast<std::size_t>(at);
+    ForEachOutput<T, false>(y + a, static_cast<std::size_t>(n), stream, [&](auto d, auto ds, std::size_t i) {
+      return Body<Op>::template Forward<T>(d, LoadAs(d, ds, x + a + i), LoadAs(d, ds, wp + i));
+    });
+  };
+  const std::int64_t blocks = detail::forward_column_blocks(l);
+  if (blocks == 1) {
+    const std::int64_t period = detail::column_period(l);
+    const T* table = ColumnWeights(w, l, 0, period, spread);
+    for (std::int64_t p = begin; p < end;) {
+      const std::int64_t q = p % period;  // one division a piece
+      const std::int64_t n = std::min(end - p, period - q);
+      piece(p, n, table + q);
+      p += n;
+    }
+  } else {
+    // Item (b, o): columns [b * kColumnBlock, ...) of slice o, spread once a block.
+    const std::int64_t cols = detail::column_count(l);
+    for (std::int64_t item = begin, spread_block = -1; item < end; ++item) {
+      const std::int64_t b = item / l.outer, o = item % l.outer;
+      const std::int64_t first = b * detail::kColumnBlock, n = std::min(detail::kColumnBlock, cols - first);
+      if (b != spread_block) ColumnWeights(w, l, first, n, spread), spread_block = b;
+      piece(o * cols + first, n, spread);
+    }
+  }
+  if (stream) hwy::FlushStream();
+}
+
+// The double tag of as many lanes as DS (sums of column terms), a tail's
+// FirstLanes too.
+template <class DS>
+HWY_INLINE hn::Rebind<double, DS> SumsTag(DS) {
+  return {};
+}
+template <class DS>
+HWY_INLINE FirstLanes<hn::Rebind<double, DS>> SumsTag(FirstLanes<DS> t) {
+  return {t.n};
+}
+
+// One piece of n elements: dx stored, and each element's weight term added
+// into its column's sum acc[i] (in double, as AddWeightTerm; lanes past a
+// tail keep theirs).
+template <class Op, class T, bool kStream>
+HWY_INLINE void ColumnsBackwardPiece(const T* x, const T* w, const T* dy, T* dx, double* acc, std::size_t n) {
+  ForEachVector<T, /*kWiden=*/true>(n, [&](auto dc, auto ds, std::size_t i) ACTIVA_INLINE_LAMBDA {
+    const auto d = WholeOf(ds);  // dx in the storage type
+    const auto xs = LoadAs(d, ds, x + i);
+    const auto dys = LoadAs(d, ds, dy + i);
+    const auto upper = Body<Op>::UpperBranch(d, xs);
+    StoreAs<kStream && WholeVector<decltype(ds)>()>(d, ds, Body<Op>::BackwardInput(d, upper, LoadAs(d, ds, w + i), dys),
+                                                    dx + i);
+    const auto sums = SumsTag(ds);
+    const auto a = LoadAs(dc, sums, acc + i);
+    StoreAs(dc, sums, Body<Op>::template AddWeightTerm<T>(dc, WidenMask(dc, d, upper), Widen(dc, xs), Widen(dc, dys), a),
+            acc + i);
+  });
+}
+
+// The backward over slices [o_begin, o_end), columns [col_begin, col_end):
+// all the columns go k rows at a time (a period), else one block of a row at
+// a time. sums[j - col_begin] = column j's terms summed over the slices in
+// order, the k copies of a period added in copy order.
+template <class Op, class T>
+void WeightedBackwardColumns(const T* x, const T* w, const T* dy, T* dx, double* sums, ChannelLayout l,
+                             std::int64_t o_begin, std::int64_t o_end, std::int64_t col_begin, std::int64_t col_end,
+                             bool stream) {
+  const std::int64_t cols = detail::column_count(l), width = col_end - col_begin;
+  const bool whole = width == cols;
+  const std::int64_t period = whole ? detail::column_period(l) : width, rows = period / width;
+  alignas(64) T spread[detail::kColumnBlock];
+  alignas(64) double copies[detail::kColumnBlock];
+  const T* wp = ColumnWeights(w, l, col_begin, period, spread);
+  // One copy of the row sums into `sums` itself (a copy from the stack
+  // there cost 40% of a call over one slice).
+  double* const acc = rows == 1 ? sums : copies;
+  std::fill_n(acc, period, 0.0);
+  using DS = hn::Rebind<T, hn::ScalableTag<double>>;
+  for (std::int64_t o = o_begin; o < o_end; o += rows) {
+    const auto at = static_cast<std::size_t>(o * cols + col_begin);
+    const auto n = static_cast<std::size_t>(whole ? std::min(rows, o_end - o) * cols : width);
+    // Vectors start at multiples of their lanes from the piece's start
+    // (the columns' sums are indexed from it), so only a piece whose first
+    // output is aligned streams.
+    if (stream && Streamable<DS>() && AlignedFor(DS(), dx + at)) {
+      ColumnsBackwardPiece<Op, T, Streamable<DS>()>(x + at, wp, dy + at, dx + at, acc, n);
+    } else {
+      ColumnsBackwardPiece<Op, T, false>(x + at, wp, dy + at, dx + at, acc, n);
+    }
+  }
+  if (rows > 1) {
+    for (std::int64_t j = 0; j < width; ++j) {
+      double s = acc[j];
+      for (std::int64_t r = 1; r < rows; ++r) s += acc[r * width + j];
+      sums[j] = s;
+    }
   }
   if (stream) hwy::FlushStream();
 }

@@ -41,6 +41,65 @@ inline std::int64_t weight_segments(const ChannelLayout& l) {
   return std::min({kMaxSegments, kSegmentSums / l.channels, by_size, units});
 }
 
+// Layouts whose channel rows are shorter than kColumnInner elements (PReLU
+// after a linear layer: [batch, features], inner 1) run as columns instead of
+// rows: each outer slice is one row of channels * inner columns, and column j
+// takes the weight w[j / inner] (w itself where inner is 1, else a copy
+// spread out on the stack). Row by row, such layouts paid a loop's set-up per
+// row of a few elements: [4096, 64, 1] ran at 0.29 Gelem/s forward and 0.18
+// backward, [1024, 4096, 1] backward at 0.035 (one element a unit), where
+// [64, 64, 64] ran at 10.6 and 5.2. The weight gradient sums each column over
+// the slices in slice order, in double, and each channel's gradient is its
+// columns' sums added in column order: fixed by the layout, so the same bits
+// on every target and thread count.
+inline constexpr std::int64_t kColumnInner = 32;
+// Columns one call takes at a time: its spread weights and its columns' sums
+// (16 KiB of doubles, within L1) on the stack.
+inline constexpr std::int64_t kColumnBlock = 2048;
+// The narrowest block the backward cuts wide slices into for more threads:
+// [1024, 4096, 1] on one thread ran 1.1 Gelem/s in 16 blocks of 256 columns,
+// 1.3-1.4 in 2 of 2,048 (each block reads a piece of every slice).
+inline constexpr std::int64_t kColumnBlockMin = 1024;
+// Rows shorter than this many elements go k at a time, as one piece of at
+// least this length (the columns' sums then hold k copies of the row, added
+// up in copy order at the end): a loop's set-up per row of 10 cost more than
+// the row.
+inline constexpr std::int64_t kColumnPiece = 256;
+
+// The columns of a slice, and the period of the pieces: k whole rows.
+inline std::int64_t column_count(const ChannelLayout& l) { return l.channels * l.inner; }
+inline std::int64_t column_period(const ChannelLayout& l) {
+  const std::int64_t cols = column_count(l);
+  return cols >= kColumnPiece ? cols : cols * ((kColumnPiece + cols - 1) / cols);
+}
+
+// The forward's blocks (forward_columns): 1 where the weights of a period
+// fit kColumnBlock or need no spreading (inner 1), and [begin, end) counts
+// elements; else the slices' blocks of kColumnBlock columns, and [begin, end)
+// counts (block, slice) items, block after block, so that a call spreads a
+// block's weights once for all its slices.
+inline std::int64_t forward_column_blocks(const ChannelLayout& l) {
+  const std::int64_t cols = column_count(l);
+  return l.inner == 1 || column_period(l) <= kColumnBlock ? 1 : (cols + kColumnBlock - 1) / kColumnBlock;
+}
+
+// How the backward shares out a column layout (dispatch.cc): slices of up to
+// kColumnBlock columns fall into `segments` contiguous runs of slices, each
+// summing all columns, their sums (segments * columns doubles, at most
+// kSegmentSums) added in segment order; wider slices into `blocks` of whole
+// channels, each summing its columns over all slices. Fixed by the layout.
+struct ColumnPlan {
+  std::int64_t segments = 1, blocks = 1;
+};
+inline ColumnPlan column_plan(const ChannelLayout& l) {
+  const std::int64_t cols = column_count(l);
+  const std::int64_t by_size = std::max<std::int64_t>(1, l.outer * cols / kSegmentElements);
+  if (cols <= kColumnBlock) return {.segments = std::min({kMaxSegments, kSegmentSums / cols, by_size, l.outer})};
+  const std::int64_t per_block = kColumnBlock / l.inner;  // channels a block holds at most
+  const std::int64_t fit = (l.channels + per_block - 1) / per_block;
+  return {.blocks = std::max(fit, std::min({kMaxSegments, by_size, cols / kColumnBlockMin}))};
+}
+
 // What an element costs a body, in units of relu's forward (a load, a
 // compare, a store): the threads start where the work pays for their fork and
 // join (dispatch.cc). Measured with 1 and 2 threads at 2-64 Ki elements on the
@@ -106,6 +165,16 @@ struct KernelFns<Op, T, Kind::weighted> {
   // partial[u - unit_begin] gets unit u's sum.
   void (*backward)(const T* x, const T* w, const T* dy, T* dx, double* partial, ChannelLayout l,
                    std::int64_t unit_begin, std::int64_t unit_end, bool stream);
+  // Layouts with inner < kColumnInner, as columns: the forward over
+  // [begin, end), elements or items (forward_column_blocks); the backward over slices [o_begin, o_end) and columns
+  // [col_begin, col_end) (whole channels, at most kColumnBlock of them unless
+  // they are all the columns), sums[j - col_begin] getting column j's weight
+  // terms summed from +0.
+  void (*forward_columns)(const T* x, const T* w, T* y, ChannelLayout l, std::int64_t begin, std::int64_t end,
+                          bool stream);
+  void (*backward_columns)(const T* x, const T* w, const T* dy, T* dx, double* sums, ChannelLayout l,
+                           std::int64_t o_begin, std::int64_t o_end, std::int64_t col_begin, std::int64_t col_end,
+                           bool stream);
   Cost cost;
 };
 

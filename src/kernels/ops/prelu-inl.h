@@ -28,8 +28,8 @@ struct Body<ops::Prelu> {
   // slower at [1, 64, 64] (the compiler moved each row's loop out of line
   // behind two branches).
   template <class T, class D, class V>
-  static HWY_INLINE V Forward(D d, V x, hn::TFromD<D> w) {
-    return hn::IfThenElse(UpperBranch(d, x), x, hn::Mul(hn::Set(d, w), x));
+  static HWY_INLINE V Forward(D d, V x, V w) {
+    return hn::IfThenElse(UpperBranch(d, x), x, hn::Mul(w, x));
   }
 
   // PyTorch's test: the upper branch (slope 1) where x > 0; x <= 0 and NaN
