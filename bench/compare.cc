@@ -2,7 +2,8 @@
 // memory-bandwidth limit, timed in one process by Google Benchmark.
 //
 //   activa_compare [--sizes=4Ki,256Ki,16Mi,128Mi] [--threads=1,2] [--functions=NAME,...]
-//                  [--cols=10,1000,100000] [--range=-6:6] [--target=NAME] [--summary=FILE]
+//                  [--cols=10,1000,100000] [--range=-6:6] [--target=NAME] [--prelu-inner=64]
+//                  [--summary=FILE]
 //                  [--merge=FILE.json ...] [--benchmark_...]
 //   activa_compare --accuracy[=STRIDE] [--functions=NAME,...] [--threads=N] [--summary=FILE]
 //
@@ -34,6 +35,11 @@
 // (kernels::targets(): AVX2 on an AVX-512 machine, say); the baselines
 // choose their own (oneDNN's can be capped with ONEDNN_MAX_CPU_ISA=AVX2).
 // The summary's header and the JSON context ("activa_target") name it.
+//
+// --prelu-inner=I runs prelu on [n / (64 I), 64, I] (default 64: [n/4096,
+// 64, 64]); with 1, [n/64, 64], a batch of 64 features as after a linear
+// layer, the layout XNNPACK's NC operator always runs on. The summary's header
+// and the JSON context ("prelu_layout") name it.
 //
 // --merge=FILE.json reads the measurements of an earlier run (its
 // --benchmark_out=FILE.json) and keeps, per benchmark, the fastest of both:
@@ -152,6 +158,12 @@ Config parse_flags(int argc, char** argv) {
       std::tie(c.range_lo, c.range_hi) = parse_range(*v);
     } else if (auto v = value("--target")) {
       c.target = *v;  // checked by kernels::set_target, in main
+    } else if (auto v = value("--prelu-inner")) {
+      const auto inner = parse_size(*v);
+      if (!inner || *inner > (std::int64_t{1} << 30)) {
+        throw std::invalid_argument("--prelu-inner: not an element count from 1 to 1Gi: '" + std::string(*v) + "'");
+      }
+      set_prelu_inner(*inner);
     } else if (auto v = value("--summary")) {
       c.summary = *v;
     } else if (arg == "--accuracy") {
@@ -451,6 +463,10 @@ std::string summary(const Config& config, const std::vector<Baseline>& baselines
   os << "Baseline: " << xnnpack_description() << ".\n";
 #endif
   (void)baselines;
+  if (std::find(config.functions.begin(), config.functions.end(), "prelu") != config.functions.end()) {
+    os << "prelu on " << prelu_layout_text() << " with " << kPreluChannels << " weights (XNNPACK: [n/"
+       << kPreluChannels << ", " << kPreluChannels << "], channels last).\n";
+  }
   os << "activa/baseline > 1: activa is faster. % of limit: activa float32 (float64) against the fastest "
         "read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel of the same size and element "
         "size on up to as many threads.\n\n";
@@ -597,6 +613,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("xnnpack", std::string(xnnpack_description()));
 #endif
   benchmark::AddCustomContext("activa_target", activa::kernels::current_target());
+  benchmark::AddCustomContext("prelu_layout", prelu_layout_text());
   benchmark::AddCustomContext("input_range", std::to_string(config.range_lo) + ":" + std::to_string(config.range_hi));
   Collector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);

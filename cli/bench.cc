@@ -43,6 +43,7 @@ struct BenchArgs {
   std::string dtype = "float32";
   std::string target;  // default: the best this CPU has
   std::string parallel_threshold;  // default: kernels::parallel_threshold()
+  std::string prelu_inner;  // default: bench::kPreluInner
   bool json = false;
 };
 
@@ -54,6 +55,7 @@ struct Plan {
   DType dtype = DType::float32;
   std::string target;  // empty: the best
   std::int64_t parallel_threshold = 0;
+  std::int64_t prelu_inner = bench::kPreluInner;
 };
 
 struct Row {
@@ -147,6 +149,14 @@ Plan plan_of(const BenchArgs& args) {
     }
     plan.parallel_threshold = *n;
   }
+  if (!args.prelu_inner.empty()) {
+    const auto inner = bench::parse_size(args.prelu_inner);
+    if (!inner || *inner > (std::int64_t{1} << 30)) {
+      throw Error("bench: --prelu-inner: " + in_quotes(args.prelu_inner) +
+                  " is not an element count from 1 to 1Gi (e.g. 1, 64)");
+    }
+    plan.prelu_inner = *inner;
+  }
   return plan;
 }
 
@@ -220,6 +230,10 @@ std::string to_text(const Plan& plan, const std::vector<Row>& rows) {
      << "), as PyTorch's autograd computes it.\n"
      << "limit: the fastest read-1-write-1 (forward) or read-2-write-1 (backward) bandwidth kernel, same size, "
         "on up to as many threads.\n";
+  if (std::find(plan.functions.begin(), plan.functions.end(), "prelu") != plan.functions.end()) {
+    os << "prelu: on " << bench::prelu_layout_text() << " with " << bench::kPreluChannels
+       << " weights ([1, 1, n] with one where that does not divide n).\n";
+  }
   if (plan.parallel_threshold != kernels::kDefaultParallelThreshold) {
     os << "threads: from " << plan.parallel_threshold << " units of work (--parallel-threshold; default "
        << kernels::kDefaultParallelThreshold << ").\n";
@@ -248,6 +262,7 @@ std::string to_json(const Plan& plan, const std::vector<Row>& rows) {
     j["dtype"] = dtype_name(plan.dtype);
     j["n"] = r.elements;
     if (bench::is_row_wise(r.c.function)) j["cols"] = r.c.cols;
+    if (r.c.function == "prelu") j["inner"] = bench::prelu_layout(r.c.n).inner;
     j["threads"] = r.c.threads;
     j["gelem_per_s"] = r.gelem_per_s;
     j["limit_gelem_per_s"] = r.limit_gelem_per_s;
@@ -280,16 +295,20 @@ Command add_bench(CLI::App& parent) {
                   "see where two threads start to pay (default " +
                       std::to_string(kernels::kDefaultParallelThreshold) + ")")
       ->type_name("WORK");
+  app->add_option("--prelu-inner", args->prelu_inner,
+                  "prelu's inner size I: it runs on [n/(64 I), 64, I]; 1 for a batch of 64 features, as after a "
+                  "linear layer (default 64)")
+      ->type_name("I");
   app->add_flag("--json", args->json,
                 "print a JSON array, one object per row: function, direction, dtype, n (elements), cols "
-                "(row-wise functions), threads, gelem_per_s, limit_gelem_per_s");
+                "(row-wise functions), inner (prelu), threads, gelem_per_s, limit_gelem_per_s");
   app->footer(
       "Each row: one function, direction, size (and row length), thread count; its rate in Gelem/s\n"
       "(10^9 elements per second) and the bandwidth limit: the fastest plain loop moving the same\n"
       "bytes (copy for forward, a + b for backward, with and without streaming stores). Directions:\n"
       "forward, backward (from what the function saves) and, where a function has it, backward_y\n"
       "(from the saved output, as PyTorch's autograd computes it). prelu runs\n"
-      "on [n/4096, 64, 64] with 64 weights, softmax on rows of --cols. The default run takes about\n"
+      "on [n/4096, 64, 64] with 64 weights (--prelu-inner), softmax on rows of --cols. The default run takes about\n"
       "a minute and needs 3 buffers of the largest size.\n"
       "\n"
       "Examples:\n"
@@ -297,12 +316,14 @@ Command add_bench(CLI::App& parent) {
       "  activa bench --functions sigmoid,relu --sizes 16Mi --threads 1,2\n"
       "  activa bench --dtype float64 --json\n"
       "  activa bench --functions sigmoid --sizes 4Ki --threads 1 --target AVX2\n"
-      "  activa bench --functions sigmoid --sizes 2Ki,4Ki,8Ki,16Ki --threads 1,2 --parallel-threshold 0");
+      "  activa bench --functions sigmoid --sizes 2Ki,4Ki,8Ki,16Ki --threads 1,2 --parallel-threshold 0\n"
+      "  activa bench --functions prelu --sizes 256Ki,16Mi --prelu-inner 1");
   return {app, [args](std::span<const std::string> trailing) {
             reject_trailing("bench", trailing);
             const Plan plan = plan_of(*args);
             kernels::set_target(plan.target);  // for this process, as measure() sets the threads
             kernels::set_parallel_threshold(plan.parallel_threshold);
+            bench::set_prelu_inner(plan.prelu_inner);
             const std::vector<Row> rows =
                 plan.dtype == DType::float32 ? measure<float>(plan) : measure<double>(plan);
             return args->json ? to_json(plan, rows) : to_text(plan, rows);

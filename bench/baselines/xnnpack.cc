@@ -8,7 +8,8 @@
 // Layouts: pointwise ops see a flat array of n. XNNPACK's prelu is NC only
 // (channels innermost), so it runs on n / 64 rows of 64 channels with one
 // weight per channel: the same elements and weights as activa's
-// [n / 4096, 64, 64] (prelu_layout), in channels-last order. softmax runs on rows of cols.
+// [n / 4096, 64, 64] (prelu_layout), in channels-last order, and the very
+// layout of --prelu-inner=1 ([n / 64, 64]). softmax runs on rows of cols.
 #include <xnnpack.h>
 
 #include <limits>

@@ -11,10 +11,23 @@ std::string_view direction_name(Direction d) {
   return d == Direction::forward ? "forward" : d == Direction::backward ? "backward" : "backward_y";
 }
 
+namespace {
+std::int64_t g_prelu_inner = kPreluInner;
+}  // namespace
+
+void set_prelu_inner(std::int64_t inner) { g_prelu_inner = inner; }
+std::int64_t prelu_inner() { return g_prelu_inner; }
+
 kernels::ChannelLayout prelu_layout(std::int64_t n) {
-  constexpr std::int64_t kMap = kPreluChannels * kPreluInner;
-  if (n % kMap != 0) return {.outer = 1, .channels = 1, .inner = n};
-  return {.outer = n / kMap, .channels = kPreluChannels, .inner = kPreluInner};
+  const std::int64_t map = kPreluChannels * g_prelu_inner;
+  if (n % map != 0) return {.outer = 1, .channels = 1, .inner = n};
+  return {.outer = n / map, .channels = kPreluChannels, .inner = g_prelu_inner};
+}
+
+std::string prelu_layout_text() {
+  const std::string channels = std::to_string(kPreluChannels);
+  if (g_prelu_inner == 1) return "[n/" + channels + ", " + channels + "]";
+  return "[n/" + std::to_string(kPreluChannels * g_prelu_inner) + ", " + channels + ", " + std::to_string(g_prelu_inner) + "]";
 }
 
 kernels::RowLayout softmax_layout(std::int64_t n, std::int64_t cols) {

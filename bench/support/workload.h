@@ -27,10 +27,16 @@ std::string_view direction_name(Direction d);
 //   - pointwise: a flat array;
 //   - prelu: [n / 4096, 64, 64], a batch of 64-channel 8x8 maps with one
 //     weight per channel (PReLU(num_parameters=64)); [1, 1, n] with a single
-//     weight when 4096 does not divide n;
+//     weight when 4096 does not divide n. set_prelu_inner(i) (the benchmarks'
+//     --prelu-inner) makes it [n / (64 i), 64, i]: with 1, a batch of 64
+//     features, as after a linear layer;
 //   - softmax: n / cols rows of `cols` (dim 1); n / cols * cols elements in all.
 constexpr std::int64_t kPreluChannels = 64, kPreluInner = 64;
 kernels::ChannelLayout prelu_layout(std::int64_t n);
+void set_prelu_inner(std::int64_t inner);  // >= 1
+std::int64_t prelu_inner();
+// "[n/4096, 64, 64]": prelu's layout as the benchmarks' texts name it.
+std::string prelu_layout_text();
 kernels::RowLayout softmax_layout(std::int64_t n, std::int64_t cols);
 
 // Whether `function` runs along a dim (rows of `cols`), from its spec.
