@@ -150,6 +150,28 @@ TEST_F(BenchCli, ParallelThresholdOptionIsStatedInTheHeader) {
   EXPECT_EQ(j.size(), 2u);
 }
 
+// --prelu-inner I runs prelu on [n/(64 I), 64, I]: the header names the
+// layout, the JSON rows carry its inner size ([1, 1, n] where 64 I does not
+// divide n, as the header says).
+TEST_F(BenchCli, PreluInnerOptionSetsTheLayout) {
+  const std::string plain = ok({"bench", "--sizes", "4Ki", "--threads", "1", "--functions", "prelu"});
+  EXPECT_NE(plain.find("prelu: on [n/4096, 64, 64] with 64 weights"), std::string::npos) << plain;
+  const std::string rows = ok({"bench", "--sizes", "4Ki", "--threads", "1", "--functions", "prelu", "--prelu-inner", "1"});
+  EXPECT_NE(rows.find("prelu: on [n/64, 64] with 64 weights"), std::string::npos) << rows;
+  for (const auto& [inner, expected] : {std::pair{"1", 1}, {"4", 4}, {"3", 4096}}) {
+    const json j = json::parse(ok({"bench", "--sizes", "4Ki", "--threads", "1", "--functions", "prelu",
+                                   "--prelu-inner", inner, "--json"}));
+    ASSERT_EQ(j.size(), 2u) << "forward, backward";
+    for (const json& row : j) {
+      EXPECT_EQ(row.at("inner"), expected) << "--prelu-inner " << inner;
+      EXPECT_EQ(row.at("n"), 4096);
+      EXPECT_GT(row.at("gelem_per_s").get<double>(), 0);
+    }
+  }
+  const std::string other = ok({"bench", "--sizes", "4Ki", "--threads", "1", "--functions", "relu"});
+  EXPECT_EQ(other.find("prelu: on"), std::string::npos) << other;
+}
+
 // --target times the kernels of that target: the header names it, for every
 // target this CPU has.
 TEST_F(BenchCli, TargetOptionTimesThatTarget) {
@@ -197,6 +219,8 @@ INSTANTIATE_TEST_SUITE_P(
                     std::vector<std::string>{"--target", "avx2"},
                     std::vector<std::string>{"--parallel-threshold", "-1"},
                     std::vector<std::string>{"--parallel-threshold", "many"},
+                    std::vector<std::string>{"--prelu-inner", "0"},
+                    std::vector<std::string>{"--prelu-inner", "wide"},
                     std::vector<std::string>{"--bogus"},
                     std::vector<std::string>{"extra"}));
 
