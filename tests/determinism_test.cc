@@ -70,6 +70,7 @@ std::vector<T> run(std::size_t n) {
                                            kernels::ChannelLayout{.outer = 1, .channels = large ? 90000 : 1, .inner = 1}}) {
       const std::int64_t c = l.channels;
       const auto sz = static_cast<std::size_t>(l.outer * l.channels * l.inner);
+      if (sz > n) continue;  // the input holds n elements
       std::vector<T> w(static_cast<std::size_t>(c), T(0.25)), dw(static_cast<std::size_t>(c));
       std::vector<T> xs(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(sz)), ys(sz), dys(dy.begin(), dy.begin() + static_cast<std::ptrdiff_t>(sz)), dxs(sz);
       kernels::forward<Op, T>(xs, w, ys, l);
@@ -88,7 +89,8 @@ std::vector<T> run(std::size_t n) {
     // 17 and 32 (in vectors of their own), rows of 33 to 65 (float forward
     // on AVX-512 in vectors of their own up to 64, against the long rows'
     // path of the other targets), rows of 37 and 100 (whole accumulator
-    // groups, vectors and one-lane tails) and slices 7 apart (strided).
+    // groups, vectors and one-lane tails), slices 7 apart (strided) and
+    // slices of 100, 37 apart (their numerators kept: kStridedKept).
     std::vector<T> out;
     std::vector<kernels::RowLayout> layouts = {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                                kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
@@ -101,10 +103,12 @@ std::vector<T> run(std::size_t n) {
                                                kernels::RowLayout{.outer = 4, .size = 64, .inner = 1},
                                                kernels::RowLayout{.outer = 3, .size = 65, .inner = 1},
                                                kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
-                                               kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7}};
+                                               kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7},
+                                               kernels::RowLayout{.outer = 9, .size = 100, .inner = 37}};
     for (std::int64_t size = 1; size <= 16; ++size) layouts.push_back({.outer = 45, .size = size, .inner = 1});
     for (const kernels::RowLayout& l : layouts) {
       const auto sz = static_cast<std::size_t>(l.outer * l.size * l.inner);
+      if (sz > n) continue;  // the input holds n elements (small n: some fixed layouts do not fit)
       std::vector<T> xs(sz), ys(sz), dys(dy.begin(), dy.begin() + static_cast<std::ptrdiff_t>(sz)), dxs(sz);
       for (std::size_t i = 0; i < sz; ++i) xs[i] = std::isfinite(x[i]) ? std::fmod(x[i], T(50)) : x[i];
       kernels::forward<Op, T>(xs, ys, l);

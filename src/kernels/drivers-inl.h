@@ -788,14 +788,14 @@ HWY_INLINE void TreeSlicesForward(DC dc, hn::Vec<DC>* v) {
 // One vector of lanes, each lane its own slice of `size` elements `stride`
 // apart starting at x + lane: max, sum and outputs run lane by lane in slice
 // order, the same on every target.
-template <class Op, class T, class DC, class DS>
+template <class Op, class T, std::size_t kKept = kSmallRow, class DC, class DS>
 HWY_INLINE void SlicesForward(DC dc, DS ds, const T* x, T* y, std::size_t size, std::size_t stride) {
   auto m = LoadAs(dc, ds, x);
   for (std::size_t s = 1; s < size; ++s) m = MaxNaN(dc, m, LoadAs(dc, ds, x + s * stride));
   auto sum = hn::Zero(dc), err = hn::Zero(dc);
-  if (size <= kSmallRow) {
+  if (size <= kKept) {
     // Short slices keep their numerators between the sum and the outputs.
-    hn::Vec<DC> num[kSmallRow];
+    hn::Vec<DC> num[kKept];
     for (std::size_t s = 0; s < size; ++s) {
       num[s] = Body<Op>::template Numerator<T>(dc, LoadAs(dc, ds, x + s * stride), m);
       AddCompensated(sum, err, num[s]);
@@ -1318,6 +1318,11 @@ HWY_INLINE std::int64_t ForEachTransposedBlock(const float* in, float* out, std:
 }
 #endif
 
+// Slices `inner` apart up to this length keep their numerators on the
+// stack between the sum and the outputs (a quad of doubles a slice element:
+// 32 KiB), where longer ones compute each exponential twice.
+inline constexpr std::size_t kStridedKept = 128;
+
 // Prefetches the 64-byte lines that start in p[i, i + lanes): called with
 // the next row's elements at a block of this row's, it fetches each line once.
 template <class T>
@@ -1491,7 +1496,7 @@ void AlongDimForward(const T* x, T* y, RowLayout l, std::int64_t outer_begin,
     } else {
       // Slices `inner` apart: vectorise across them, one lane per slice.
       ForEachVector<T, kWiden, kInterleave>(inner, [&](auto dc, auto ds, std::size_t j) ACTIVA_INLINE_LAMBDA {
-        SlicesForward<Op, T>(dc, ds, xs + j, ys + j, size, inner);
+        SlicesForward<Op, T, kStridedKept>(dc, ds, xs + j, ys + j, size, inner);
       });
     }
   }
