@@ -316,14 +316,18 @@ void forward(std::span<const T> x, std::span<const T> weight, std::span<T> y, Ch
   const bool stream = streams<T>(n, 2);
   if (n == 0) return;
   if (l.inner < detail::kColumnInner) {
-    // As columns (table.h): elements in chunks of 64, or (block, slice)
-    // items; any split gives the same bits.
+    // As columns (table.h, forward_column_blocks); any split gives the same bits.
+    const auto f = k.forward_columns;
     const std::int64_t blocks = detail::forward_column_blocks(l);
-    const std::int64_t unit = blocks == 1 ? 64 : detail::column_count(l) / blocks;
-    const std::int64_t total = blocks == 1 ? static_cast<std::int64_t>(n) : blocks * l.outer;
-    const std::int64_t per = blocks == 1 ? unit : 1;
-    parallel_for((total + per - 1) / per, unit * k.cost.forward, [=, f = k.forward_columns](std::int64_t b, std::int64_t e) {
-      f(x.data(), weight.data(), y.data(), l, b * per, std::min(total, e * per), stream);
+    if (blocks > 1) {  // (block, slice) items
+      parallel_for(blocks * l.outer, detail::column_count(l) / blocks * k.cost.forward,
+                   [=](std::int64_t b, std::int64_t e) { f(x.data(), weight.data(), y.data(), l, b, e, stream); });
+      return;
+    }
+    constexpr std::int64_t kUnit = 64;  // elements in chunks of 64
+    const auto total = static_cast<std::int64_t>(n);
+    parallel_for((total + kUnit - 1) / kUnit, kUnit * k.cost.forward, [=](std::int64_t b, std::int64_t e) {
+      f(x.data(), weight.data(), y.data(), l, b * kUnit, std::min(total, e * kUnit), stream);
     });
     return;
   }

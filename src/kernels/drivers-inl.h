@@ -785,6 +785,12 @@ HWY_INLINE void TreeSlicesForward(DC dc, hn::Vec<DC>* v) {
   each([&](auto s) { v[s] = Body<Op>::template Normalize<T>(dc, v[s], den); });
 }
 
+// Slices `inner` apart up to this length keep their numerators on the
+// stack between the sum and the outputs (SlicesForward's kKept; a quad of
+// doubles a slice element: 32 KiB), where longer ones compute each
+// exponential twice. Contiguous short rows keep kSmallRow.
+inline constexpr std::size_t kStridedKept = 128;
+
 // One vector of lanes, each lane its own slice of `size` elements `stride`
 // apart starting at x + lane: max, sum and outputs run lane by lane in slice
 // order, the same on every target.
@@ -1317,11 +1323,6 @@ HWY_INLINE std::int64_t ForEachTransposedBlock(const float* in, float* out, std:
   return o;
 }
 #endif
-
-// Slices `inner` apart up to this length keep their numerators on the
-// stack between the sum and the outputs (a quad of doubles a slice element:
-// 32 KiB), where longer ones compute each exponential twice.
-inline constexpr std::size_t kStridedKept = 128;
 
 // Prefetches the 64-byte lines that start in p[i, i + lanes): called with
 // the next row's elements at a block of this row's, it fetches each line once.
