@@ -159,8 +159,8 @@ Config parse_flags(int argc, char** argv) {
     } else if (auto v = value("--target")) {
       c.target = *v;  // checked by kernels::set_target, in main
     } else if (auto v = value("--prelu-inner")) {
-      const auto inner = parse_size(*v);
-      if (!inner || *inner > (std::int64_t{1} << 30)) {
+      const auto inner = parse_prelu_inner(*v);
+      if (!inner) {
         throw std::invalid_argument("--prelu-inner: not an element count from 1 to 1Gi: '" + std::string(*v) + "'");
       }
       set_prelu_inner(*inner);

@@ -150,8 +150,8 @@ Plan plan_of(const BenchArgs& args) {
     plan.parallel_threshold = *n;
   }
   if (!args.prelu_inner.empty()) {
-    const auto inner = bench::parse_size(args.prelu_inner);
-    if (!inner || *inner > (std::int64_t{1} << 30)) {
+    const auto inner = bench::parse_prelu_inner(args.prelu_inner);
+    if (!inner) {
       throw Error("bench: --prelu-inner: " + in_quotes(args.prelu_inner) +
                   " is not an element count from 1 to 1Gi (e.g. 1, 64)");
     }

@@ -16,7 +16,12 @@ std::int64_t g_prelu_inner = kPreluInner;
 }  // namespace
 
 void set_prelu_inner(std::int64_t inner) { g_prelu_inner = inner; }
-std::int64_t prelu_inner() { return g_prelu_inner; }
+
+std::optional<std::int64_t> parse_prelu_inner(std::string_view text) {
+  const auto inner = parse_size(text);
+  if (!inner || *inner > (std::int64_t{1} << 30)) return std::nullopt;
+  return inner;
+}
 
 kernels::ChannelLayout prelu_layout(std::int64_t n) {
   const std::int64_t map = kPreluChannels * g_prelu_inner;

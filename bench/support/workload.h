@@ -34,7 +34,8 @@ std::string_view direction_name(Direction d);
 constexpr std::int64_t kPreluChannels = 64, kPreluInner = 64;
 kernels::ChannelLayout prelu_layout(std::int64_t n);
 void set_prelu_inner(std::int64_t inner);  // >= 1
-std::int64_t prelu_inner();
+// --prelu-inner's value: an element count (parse_size) from 1 to 1Gi.
+std::optional<std::int64_t> parse_prelu_inner(std::string_view text);
 // "[n/4096, 64, 64]": prelu's layout as the benchmarks' texts name it.
 std::string prelu_layout_text();
 kernels::RowLayout softmax_layout(std::int64_t n, std::int64_t cols);
