@@ -89,8 +89,11 @@ std::vector<T> run(std::size_t n) {
     // 17 and 32 (in vectors of their own), rows of 33 to 65 (float forward
     // on AVX-512 in vectors of their own up to 64, against the long rows'
     // path of the other targets), rows of 37 and 100 (whole accumulator
-    // groups, vectors and one-lane tails), slices 7 apart (strided) and
-    // slices of 100, 37 apart (their numerators kept: kStridedKept).
+    // groups, vectors and one-lane tails), slices 7 apart (strided),
+    // slices of 100, 37 apart (their numerators kept: kStridedKept), and
+    // slices 2 to 7 apart, fewer than a vector's lanes (on AVX-512 and AVX2
+    // in blocks of outer indices, transposed: quads, vectors and the
+    // outer indices left over, against one outer index at a time elsewhere).
     std::vector<T> out;
     std::vector<kernels::RowLayout> layouts = {kernels::RowLayout{.outer = 7, .size = static_cast<std::int64_t>(n / 7), .inner = 1},
                                                kernels::RowLayout{.outer = static_cast<std::int64_t>(n / 10), .size = 10, .inner = 1},
@@ -104,7 +107,12 @@ std::vector<T> run(std::size_t n) {
                                                kernels::RowLayout{.outer = 3, .size = 65, .inner = 1},
                                                kernels::RowLayout{.outer = 5, .size = 100, .inner = 1},
                                                kernels::RowLayout{.outer = 1, .size = static_cast<std::int64_t>(n / 7), .inner = 7},
-                                               kernels::RowLayout{.outer = 9, .size = 100, .inner = 37}};
+                                               kernels::RowLayout{.outer = 9, .size = 100, .inner = 37},
+                                               kernels::RowLayout{.outer = 77, .size = 10, .inner = 2},
+                                               kernels::RowLayout{.outer = 45, .size = 100, .inner = 3},
+                                               kernels::RowLayout{.outer = 37, .size = 9, .inner = 4},
+                                               kernels::RowLayout{.outer = 41, .size = 7, .inner = 5},
+                                               kernels::RowLayout{.outer = 19, .size = 17, .inner = 7}};
     for (std::int64_t size = 1; size <= 16; ++size) layouts.push_back({.outer = 45, .size = size, .inner = 1});
     for (const kernels::RowLayout& l : layouts) {
       const auto sz = static_cast<std::size_t>(l.outer * l.size * l.inner);
